@@ -1,0 +1,59 @@
+//! Application state: builds every service once (the old Program.cs registrations).
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::db;
+use crate::events::EventBus;
+use crate::graphql::schema::SchemaOptions;
+use crate::graphql::{build_schema, NexusSchema};
+use crate::services::status::StatusService;
+
+/// Every domain service, cheap to clone; handed to the schema as context data.
+#[derive(Clone)]
+pub struct Services {
+    /// Server status.
+    pub status: StatusService,
+    /// Event fan-out.
+    pub bus: EventBus,
+}
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Domain services.
+    pub services: Services,
+    /// The GraphQL schema.
+    pub schema: NexusSchema,
+}
+
+impl AppState {
+    /// Connects to the database, applies migrations and builds the services and schema.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        if let Some(dir) = config.sqlite_parent_dir() {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("creating the database directory {}", dir.display()))?;
+        }
+        let db = db::connect(
+            config.database_url(),
+            &db::PoolOptions { max_connections: config.db_max_connections, acquire_timeout: config.db_acquire_timeout },
+        )
+        .await
+        .context("connecting to the database (check DATABASE_URL)")?;
+        db::migrate_up(&db).await.context("applying database migrations")?;
+        let bus = EventBus::for_database(&db, config.database_url()).await.context("starting the event listener")?;
+        let services = Services { status: StatusService::new(db.clone()), bus };
+        let schema = build_schema(
+            Some(services.clone()),
+            SchemaOptions { limits: config.query_limits, introspection: config.introspection },
+        );
+        Ok(Self { config: Arc::new(config), db, services, schema })
+    }
+}

@@ -1,0 +1,117 @@
+//! The event bus: domain events published after commit and fanned out to subscriptions.
+//!
+//! With SQLite (one process) events travel through an in-process broadcast channel. With
+//! PostgreSQL every publish is a `NOTIFY` and every process `LISTEN`s, so any number of Nexus
+//! replicas on one database see each other's changes; the local channel is fed only by the
+//! listener, so an event is delivered once per process either way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+/// The Postgres channel Nexus notifies on.
+const CHANNEL: &str = "nexus_events";
+
+/// A change other parts of Nexus (and other replicas) may want to know about. Kept small: ids
+/// and kinds, never whole rows — subscribers re-read what they need with the caller's rights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Event {
+    /// A user's sessions were revoked (disabled, password changed): open sockets must close.
+    SessionsRevoked {
+        /// The user whose sessions ended.
+        user_id: String,
+    },
+}
+
+/// Fan-out of [`Event`]s; cheap to clone.
+#[derive(Clone)]
+pub struct EventBus {
+    local: broadcast::Sender<Arc<Event>>,
+    postgres: Option<DatabaseConnection>,
+    /// Stops the LISTEN task when the last clone of the bus is dropped.
+    _listener: Option<Arc<DropGuard>>,
+}
+
+impl EventBus {
+    /// An in-process bus (single instance, SQLite).
+    pub fn in_process() -> Self {
+        let (local, _) = broadcast::channel(1024);
+        Self { local, postgres: None, _listener: None }
+    }
+
+    /// A bus over Postgres LISTEN/NOTIFY; spawns the listener task (it reconnects on its own).
+    pub async fn postgres(db: DatabaseConnection, url: &str) -> Result<Self, sqlx::Error> {
+        let (local, _) = broadcast::channel(1024);
+        let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+        listener.listen(CHANNEL).await?;
+        let sender = local.clone();
+        let stop = CancellationToken::new();
+        let guard = Arc::new(stop.clone().drop_guard());
+        tokio::spawn(async move {
+            loop {
+                let next = tokio::select! {
+                    _ = stop.cancelled() => break,
+                    next = listener.try_recv() => next,
+                };
+                match next {
+                    Ok(Some(n)) => match serde_json::from_str::<Event>(n.payload()) {
+                        Ok(event) => {
+                            let _ = sender.send(Arc::new(event));
+                        }
+                        Err(e) => tracing::warn!(error = %e, "ignoring malformed event notification"),
+                    },
+                    // The connection dropped; sqlx reconnects and re-listens on the next call.
+                    Ok(None) => tracing::warn!("event listener lost its connection; reconnecting"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event listener failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(Self { local, postgres: Some(db), _listener: Some(guard) })
+    }
+
+    /// Chooses the bus for a connection: Postgres LISTEN/NOTIFY or in-process.
+    pub async fn for_database(db: &DatabaseConnection, url: &str) -> Result<Self, sqlx::Error> {
+        if db.get_database_backend() == DbBackend::Postgres {
+            Self::postgres(db.clone(), url).await
+        } else {
+            Ok(Self::in_process())
+        }
+    }
+
+    /// Publishes an event. Call only after the change it describes has committed.
+    pub async fn publish(&self, event: Event) {
+        match &self.postgres {
+            Some(db) => {
+                let payload = match serde_json::to_string(&event) {
+                    Ok(p) => p,
+                    Err(e) => return tracing::error!(error = %e, "event not serialisable"),
+                };
+                let stmt = Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_notify($1, $2)",
+                    [CHANNEL.into(), payload.into()],
+                );
+                // A lost notification degrades live updates only; the change itself is committed.
+                if let Err(e) = db.execute(stmt).await {
+                    tracing::warn!(error = %e, "could not publish event");
+                }
+            }
+            None => {
+                let _ = self.local.send(Arc::new(event));
+            }
+        }
+    }
+
+    /// A receiver of every event published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.local.subscribe()
+    }
+}

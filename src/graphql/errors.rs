@@ -1,0 +1,98 @@
+//! The one place where domain errors become GraphQL errors (`extensions.code`, DESIGN.md §4).
+//!
+//! Internal causes are logged here, once, inside the request's span (which carries the request
+//! id); the client sees only `INTERNAL` and the request id, added by [`super::extensions`].
+
+use async_graphql::ErrorExtensions;
+
+/// The error codes clients can rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// No or an invalid/expired credential.
+    Unauthenticated,
+    /// Authenticated but not allowed.
+    Forbidden,
+    /// The thing asked for does not exist (or is invisible to the caller).
+    NotFound,
+    /// The input is wrong; the message says which field and why.
+    BadUserInput,
+    /// A stale version or hash, or a uniqueness clash.
+    Conflict,
+    /// A state-machine move that is not allowed from the current state.
+    InvalidTransition,
+    /// Too many attempts; retry later.
+    RateLimited,
+    /// A dependency (gateway, workspace) is down; the rest of Nexus works.
+    Unavailable,
+    /// A bug or an infrastructure failure; details are in the server log under the request id.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The wire form, e.g. `BAD_USER_INPUT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Conflict => "CONFLICT",
+            Self::InvalidTransition => "INVALID_TRANSITION",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    code: ErrorCode,
+    message: String,
+    extensions: Vec<(&'static str, async_graphql::Value)>,
+}
+
+impl ApiError {
+    /// An error with a code and a message safe to show.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), extensions: Vec::new() }
+    }
+
+    /// Adds an extension entry (e.g. `field`, `reason`, `retryAfterSeconds`).
+    pub fn with(mut self, key: &'static str, value: impl Into<async_graphql::Value>) -> Self {
+        self.extensions.push((key, value.into()));
+        self
+    }
+
+    /// A user-input error naming the field.
+    pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadUserInput, message).with("field", field.to_owned())
+    }
+
+    /// An internal failure: logs the cause now and hides it from the client.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(cause = %cause, "internal error");
+        Self::new(ErrorCode::Internal, "internal error")
+    }
+
+    /// The code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        let ApiError { code, message, extensions } = e;
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code.as_str());
+            for (k, v) in extensions {
+                ext.set(k, v);
+            }
+        })
+    }
+}
+
+/// Resolver result type.
+pub type ApiResult<T> = Result<T, async_graphql::Error>;

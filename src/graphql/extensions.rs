@@ -1,0 +1,237 @@
+//! Schema extensions: document limits before execution and error masking after it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextSubscribe, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Positioned, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use futures::stream::BoxStream;
+use futures::StreamExt;
+
+use crate::config::QueryLimits;
+
+/// The request id of the HTTP request or WebSocket message being served.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Set once execution starts: errors in a response without it are request errors (parse,
+/// validation, limits), which GraphQL-over-HTTP answers differently from execution errors.
+#[derive(Debug, Default, Clone)]
+pub struct ExecutionMarker(Arc<AtomicBool>);
+
+impl ExecutionMarker {
+    /// Whether execution began.
+    pub fn executed(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Factory for [`Guardrails`].
+pub struct GuardrailsFactory {
+    /// Limits to enforce.
+    pub limits: QueryLimits,
+    /// Whether `__schema`/`__type` may be queried.
+    pub introspection: bool,
+}
+
+impl ExtensionFactory for GuardrailsFactory {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Guardrails { limits: self.limits, introspection: self.introspection })
+    }
+}
+
+/// Enforces the alias limit, rewrites limit errors into actionable messages and masks errors
+/// that carry no `extensions.code` (anything a resolver did not map on purpose is a bug).
+struct Guardrails {
+    limits: QueryLimits,
+    introspection: bool,
+}
+
+/// Whether any selection asks for `__schema` or `__type`.
+fn uses_introspection(doc: &ExecutableDocument) -> bool {
+    fn walk(set: &Positioned<SelectionSet>) -> bool {
+        set.node.items.iter().any(|s| match &s.node {
+            Selection::Field(f) => {
+                matches!(f.node.name.node.as_str(), "__schema" | "__type") || walk(&f.node.selection_set)
+            }
+            Selection::InlineFragment(i) => walk(&i.node.selection_set),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    doc.operations.iter().any(|(_, op)| walk(&op.node.selection_set))
+        || doc.fragments.values().any(|f| walk(&f.node.selection_set))
+}
+
+fn count_aliases(doc: &ExecutableDocument) -> usize {
+    fn walk(set: &Positioned<SelectionSet>) -> usize {
+        set.node
+            .items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(f) => usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set),
+                Selection::InlineFragment(i) => walk(&i.node.selection_set),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    let ops: usize = doc.operations.iter().map(|(_, op)| walk(&op.node.selection_set)).sum();
+    let frags: usize = doc.fragments.values().map(|f| walk(&f.node.selection_set)).sum();
+    ops + frags
+}
+
+fn mask(mut errors: Vec<ServerError>, request_id: Option<&str>) -> Vec<ServerError> {
+    for e in &mut errors {
+        let code = e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+        let is_internal = match code {
+            None => {
+                // Not mapped by a resolver: log the original text, send nothing of it.
+                tracing::error!(cause = %e.message, path = ?e.path, "unmapped error masked as INTERNAL");
+                true
+            }
+            Some(Value::String(c)) => c == "INTERNAL",
+            Some(_) => false,
+        };
+        if is_internal {
+            let id = request_id.unwrap_or("unknown");
+            e.message = format!("Internal error. Quote request id {id} when reporting it.");
+            e.source = None;
+            let mut ext = async_graphql::ErrorExtensionValues::default();
+            ext.set("code", "INTERNAL");
+            ext.set("requestId", id);
+            e.extensions = Some(ext);
+        }
+    }
+    errors
+}
+
+fn with_request_code(mut errors: Vec<ServerError>, code: &'static str) -> Vec<ServerError> {
+    for e in &mut errors {
+        e.extensions.get_or_insert_with(Default::default).set("code", code);
+    }
+    errors
+}
+
+#[async_trait::async_trait]
+impl Extension for Guardrails {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await.map_err(|mut e| {
+            e.extensions.get_or_insert_with(Default::default).set("code", "GRAPHQL_PARSE_FAILED");
+            e
+        })?;
+        if !self.introspection && uses_introspection(&doc) {
+            // Without this the library answers `null` silently, which reads like a bug.
+            let mut e = ServerError::new("Introspection is disabled on this server (NEXUS_INTROSPECTION).", None);
+            e.extensions.get_or_insert_with(Default::default).set("code", "GRAPHQL_VALIDATION_FAILED");
+            return Err(e);
+        }
+        let aliases = count_aliases(&doc);
+        if aliases > self.limits.aliases {
+            let mut e = ServerError::new(
+                format!("The document uses {aliases} aliases; at most {} are allowed.", self.limits.aliases),
+                None,
+            );
+            e.extensions.get_or_insert_with(Default::default).set("code", "QUERY_TOO_LARGE");
+            return Err(e);
+        }
+        Ok(doc)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            let errors: Vec<ServerError> = errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.message == "Query is too complex." {
+                        e.message = format!(
+                            "Query is too complex: its score exceeds the limit of {}. Request fewer fields or smaller pages.",
+                            self.limits.complexity
+                        );
+                        e.extensions.get_or_insert_with(Default::default).set("code", "QUERY_TOO_LARGE");
+                    } else if e.message == "Query is nested too deep." {
+                        e.message = format!("Query is nested too deep: at most {} levels are allowed.", self.limits.depth);
+                        e.extensions.get_or_insert_with(Default::default).set("code", "QUERY_TOO_LARGE");
+                    }
+                    e
+                })
+                .collect();
+            with_request_code_if_missing(errors, "GRAPHQL_VALIDATION_FAILED")
+        })
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let Some(marker) = ctx.data_opt::<ExecutionMarker>() {
+            marker.0.store(true, Ordering::SeqCst);
+        }
+        let request_id = ctx.data_opt::<RequestId>().map(|r| r.0.clone());
+        let mut response = next.run(ctx, operation_name).await;
+        response.errors = mask(std::mem::take(&mut response.errors), request_id.as_deref());
+        response
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        if let Some(marker) = ctx.data_opt::<ExecutionMarker>() {
+            marker.0.store(true, Ordering::SeqCst);
+        }
+        let request_id = ctx.data_opt::<RequestId>().map(|r| r.0.clone());
+        next.run(ctx, stream)
+            .map(move |mut r| {
+                r.errors = mask(std::mem::take(&mut r.errors), request_id.as_deref());
+                r
+            })
+            .boxed()
+    }
+}
+
+fn with_request_code_if_missing(errors: Vec<ServerError>, code: &'static str) -> Vec<ServerError> {
+    let (coded, plain): (Vec<_>, Vec<_>) =
+        errors.into_iter().partition(|e| e.extensions.as_ref().is_some_and(|x| x.get("code").is_some()));
+    let mut out = coded;
+    out.extend(with_request_code(plain, code));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_are_counted_in_operations_and_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "query { a: x b: x c { d: y } ...F } fragment F on Query { e: z ... on Query { f: z } }",
+        )
+        .unwrap();
+        assert_eq!(count_aliases(&doc), 5);
+    }
+
+    #[test]
+    fn unmapped_errors_are_masked_with_the_request_id() {
+        let masked = mask(vec![ServerError::new("relation \"users\" does not exist", None)], Some("req-1"));
+        assert!(!masked[0].message.contains("users"));
+        assert!(masked[0].message.contains("req-1"));
+        let ext = masked[0].extensions.as_ref().unwrap();
+        assert_eq!(ext.get("code"), Some(&Value::from("INTERNAL")));
+    }
+}

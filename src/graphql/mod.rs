@@ -1,0 +1,8 @@
+//! The GraphQL API: schema roots merged from one module per domain, errors, extensions.
+
+pub mod errors;
+pub mod extensions;
+pub mod schema;
+pub mod status;
+
+pub use schema::{build_schema, export_sdl, NexusSchema};

@@ -1,0 +1,3 @@
+//! Domain services: the rules and transactions of each domain, free of GraphQL and HTTP types.
+
+pub mod status;

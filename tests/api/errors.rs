@@ -1,0 +1,33 @@
+//! Internal failures reach the client only as INTERNAL plus a request id; the cause is logged.
+
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+use crate::both_databases;
+use crate::support::{logs, spawn_app, Backend};
+
+async fn a_database_failure_reaches_the_client_only_as_internal_with_a_request_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Sabotage: the table the field reads disappears underneath the running server.
+    app.state.db.execute_unprepared("DROP TABLE seaql_migrations").await.unwrap();
+
+    let resp = app.gql("{ databaseStatus { schemaVersion } }", json!(null)).await;
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.error_code(), Some("INTERNAL"), "{}", resp.body);
+    let request_id = resp.body["errors"][0]["extensions"]["requestId"].as_str().expect("requestId").to_owned();
+    assert_eq!(resp.headers["x-request-id"].to_str().unwrap(), request_id);
+    let text = resp.body.to_string().to_lowercase();
+    for leak in ["seaql", "table", "sql", "relation", "such", "/", ".rs"] {
+        assert!(!resp.error_message().to_lowercase().contains(leak), "leaked `{leak}`: {text}");
+    }
+
+    // The cause is in the log, on a line that carries the same request id.
+    let log = logs().contents();
+    let line = log
+        .lines()
+        .find(|l| l.contains(&request_id) && l.contains("internal error"))
+        .unwrap_or_else(|| panic!("no log line for {request_id} in:\n{log}"));
+    assert!(line.contains("seaql_migrations"), "{line}");
+}
+
+both_databases!(a_database_failure_reaches_the_client_only_as_internal_with_a_request_id);

@@ -1,0 +1,158 @@
+//! `/graphql/ws`: graphql-transport-ws end to end (with the `graphql-ws` client) and its close codes.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::both_databases;
+use crate::support::{run_node, spawn_app, spawn_app_with, Backend, TestApp};
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &TestApp) -> Ws {
+    let mut req = app.ws_url().into_client_request().unwrap();
+    req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (ws, resp) = tokio_tungstenite::connect_async(req).await.expect("ws connects");
+    assert_eq!(resp.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    ws
+}
+
+async fn send(ws: &mut Ws, value: serde_json::Value) {
+    ws.send(Message::Text(value.to_string().into())).await.unwrap();
+}
+
+/// Reads until the server closes; returns the close code and reason.
+async fn close_code(ws: &mut Ws) -> (u16, String) {
+    let deadline = tokio::time::sleep(Duration::from_secs(10));
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            _ = &mut deadline => panic!("server did not close the socket"),
+            msg = ws.next() => match msg {
+                Some(Ok(Message::Close(Some(frame)))) => return (frame.code.into(), frame.reason.to_string()),
+                Some(Ok(_)) => continue,
+                other => panic!("socket ended without a close frame: {other:?}"),
+            }
+        }
+    }
+}
+
+async fn next_json(ws: &mut Ws) -> serde_json::Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("message in time");
+        match msg {
+            Some(Ok(Message::Text(t))) => return serde_json::from_str(&t).unwrap(),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected a text message, got {other:?}"),
+        }
+    }
+}
+
+async fn init(ws: &mut Ws) {
+    send(ws, json!({"type": "connection_init", "payload": {}})).await;
+    assert_eq!(next_json(ws).await["type"], "connection_ack");
+}
+
+async fn the_graphql_ws_client_receives_heartbeats_end_to_end(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ok, output) = run_node("subscribe.mjs", &[&app.ws_url(), "2"]).await;
+    assert!(ok, "graphql-ws subscription failed:\n{output}");
+    assert!(output.contains("received 2 heartbeats"), "{output}");
+}
+
+async fn an_invalid_message_closes_with_4400(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ws = connect(&app).await;
+    ws.send(Message::Text("this is not json".into())).await.unwrap();
+    assert_eq!(close_code(&mut ws).await.0, 4400);
+
+    let mut ws = connect(&app).await;
+    send(&mut ws, json!({"type": "no_such_type"})).await;
+    assert_eq!(close_code(&mut ws).await.0, 4400);
+}
+
+async fn subscribing_before_the_ack_closes_with_4401(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ws = connect(&app).await;
+    send(
+        &mut ws,
+        json!({"type": "subscribe", "id": "1", "payload": {"query": "subscription { serverHeartbeat { now } }"}}),
+    )
+    .await;
+    assert_eq!(close_code(&mut ws).await, (4401, "Unauthorized".to_owned()));
+}
+
+async fn no_connection_init_in_time_closes_with_4408(backend: Backend) {
+    let app = spawn_app_with(backend, &[("NEXUS_WS_INIT_TIMEOUT_SECS", "1")]).await;
+    let mut ws = connect(&app).await;
+    assert_eq!(close_code(&mut ws).await.0, 4408);
+}
+
+async fn a_duplicate_subscription_id_closes_with_4409(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ws = connect(&app).await;
+    init(&mut ws).await;
+    let sub = json!({"type": "subscribe", "id": "dup", "payload": {"query": "subscription { serverHeartbeat(intervalSeconds: 60) { now } }"}});
+    send(&mut ws, sub.clone()).await;
+    assert_eq!(next_json(&mut ws).await["type"], "next");
+    send(&mut ws, sub).await;
+    let (code, reason) = close_code(&mut ws).await;
+    assert_eq!(code, 4409);
+    assert_eq!(reason, "Subscriber for dup already exists");
+}
+
+async fn a_second_connection_init_closes_with_4429(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ws = connect(&app).await;
+    init(&mut ws).await;
+    send(&mut ws, json!({"type": "connection_init"})).await;
+    assert_eq!(close_code(&mut ws).await.0, 4429);
+}
+
+async fn close_reasons_stay_within_the_websocket_limit(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ws = connect(&app).await;
+    init(&mut ws).await;
+    let id = "x".repeat(500);
+    let sub = json!({"type": "subscribe", "id": id, "payload": {"query": "subscription { serverHeartbeat(intervalSeconds: 60) { now } }"}});
+    send(&mut ws, sub.clone()).await;
+    send(&mut ws, sub).await;
+    let (code, reason) = close_code(&mut ws).await;
+    assert_eq!(code, 4409);
+    assert!(reason.len() <= 123);
+}
+
+async fn a_completed_operation_frees_its_id_and_queries_run_over_the_socket(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ws = connect(&app).await;
+    init(&mut ws).await;
+    send(&mut ws, json!({"type": "ping"})).await;
+    assert_eq!(next_json(&mut ws).await["type"], "pong");
+    for _ in 0..2 {
+        send(&mut ws, json!({"type": "subscribe", "id": "q", "payload": {"query": "{ serverStatus { version } }"}}))
+            .await;
+        let next = next_json(&mut ws).await;
+        assert_eq!(next["type"], "next");
+        assert_eq!(next["payload"]["data"]["serverStatus"]["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(next_json(&mut ws).await, json!({"type": "complete", "id": "q"}));
+    }
+    // A request error ends the operation with `error`.
+    send(&mut ws, json!({"type": "subscribe", "id": "bad", "payload": {"query": "{ nope }"}})).await;
+    let err = next_json(&mut ws).await;
+    assert_eq!(err["type"], "error");
+    assert_eq!(err["id"], "bad");
+}
+
+both_databases!(
+    the_graphql_ws_client_receives_heartbeats_end_to_end,
+    an_invalid_message_closes_with_4400,
+    subscribing_before_the_ack_closes_with_4401,
+    no_connection_init_in_time_closes_with_4408,
+    a_duplicate_subscription_id_closes_with_4409,
+    a_second_connection_init_closes_with_4429,
+    close_reasons_stay_within_the_websocket_limit,
+    a_completed_operation_frees_its_id_and_queries_run_over_the_socket,
+);

@@ -1,0 +1,292 @@
+//! Test harness: the real app on port 0 with a fresh database per test, on SQLite or PostgreSQL.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use nexus::app::AppState;
+use nexus::config::Config;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary directory.
+    Sqlite,
+    /// A throwaway database on the PostgreSQL server at `NEXUS_TEST_DATABASE_URL`.
+    Postgres,
+}
+
+/// Generates `on_sqlite` and `on_postgres` tests for an `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! both_databases {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name($crate::support::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                super::$name($crate::support::Backend::Postgres).await
+            }
+        }
+    )+};
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("NEXUS_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    /// Connection URL for Nexus.
+    pub url: String,
+    backend: Backend,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// Creates a fresh database. A missing PostgreSQL fails loudly: the Postgres half must never skip.
+    pub async fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}/nexus.db?mode=rwc", dir.path().display());
+                Self { url, backend, pg_name: None, _dir: Some(dir) }
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("nexus_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = pg_connect(&admin).await;
+                sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("creating the test database");
+                let mut url = url::Url::parse(&admin).expect("NEXUS_TEST_DATABASE_URL");
+                url.set_path(&name);
+                Self { url: url.to_string(), backend, pg_name: Some(name), _dir: None }
+            }
+        }
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+async fn pg_connect(url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    match sqlx::PgConnection::connect(url).await {
+        Ok(c) => c,
+        Err(e) => panic!(
+            "PostgreSQL is required for the PostgreSQL half of the suite and is not reachable at {url}: {e}. \
+             Start it (pg_ctlcluster --skip-systemctl-redirect 15 main start) or set NEXUS_TEST_DATABASE_URL."
+        ),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            let admin = postgres_admin_url();
+            // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async move {
+                    use sqlx::Connection;
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = sqlx::Executor::execute(
+                            &mut conn,
+                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                        )
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Log lines written by the app during this test process.
+#[derive(Clone, Default)]
+pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl LogBuffer {
+    /// Everything logged so far.
+    pub fn contents(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+struct BufWriter(Arc<Mutex<Vec<u8>>>);
+impl Write for BufWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The process-wide log capture (installed once; the app logs into it).
+pub fn logs() -> LogBuffer {
+    static LOGS: OnceLock<LogBuffer> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = LogBuffer::default();
+        let sink = buffer.0.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,nexus=debug,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+            .with_ansi(false)
+            .with_writer(move || BufWriter(sink.clone()))
+            .try_init();
+        buffer
+    })
+    .clone()
+}
+
+/// A running Nexus.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The app's state (database handle, services).
+    pub state: AppState,
+    /// HTTP client with a cookie store.
+    pub client: reqwest::Client,
+    shutdown: CancellationToken,
+    /// The database (dropped after the app).
+    pub db: TestDb,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Starts Nexus on a fresh database.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Starts Nexus on a fresh database with extra environment variables.
+pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> TestApp {
+    let db = TestDb::create(backend).await;
+    spawn_app_on(db, env).await
+}
+
+/// Starts Nexus on an existing test database.
+pub async fn spawn_app_on(db: TestDb, env: &[(&str, &str)]) -> TestApp {
+    logs();
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), db.url.clone()),
+        ("NEXUS_BIND".into(), "127.0.0.1:0".into()),
+        ("NEXUS_WEB_DIR".into(), format!("{}/frontend/dist", env!("CARGO_MANIFEST_DIR"))),
+        ("NEXUS_DB_MAX_CONNECTIONS".into(), "5".into()),
+    ]);
+    for (k, v) in env {
+        vars.insert((*k).into(), (*v).into());
+    }
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+    let state = AppState::build(config).await.expect("app starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let shutdown = CancellationToken::new();
+    let server_state = state.clone();
+    let token = shutdown.clone();
+    tokio::spawn(async move { nexus::http::serve(server_state, listener, token, false).await });
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    TestApp { base: format!("http://{addr}"), addr, state, client, shutdown, db }
+}
+
+/// A GraphQL response as the client saw it.
+pub struct GqlResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The JSON body.
+    pub body: Value,
+}
+
+impl GqlResponse {
+    /// `data` (panics with the errors when absent).
+    pub fn data(&self) -> &Value {
+        match self.body.get("data") {
+            Some(d) if !d.is_null() && self.body.get("errors").is_none() => d,
+            _ => panic!("expected data, got {}", self.body),
+        }
+    }
+
+    /// The first error's `extensions.code`.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    /// The first error's message.
+    pub fn error_message(&self) -> &str {
+        self.body["errors"][0]["message"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    /// The GraphQL endpoint.
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.base)
+    }
+
+    /// The WebSocket endpoint.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/graphql/ws", self.addr)
+    }
+
+    /// POSTs a GraphQL request (application/graphql-response+json), optionally with a bearer token.
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> GqlResponse {
+        let mut req = self
+            .client
+            .post(self.graphql_url())
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.json().await.expect("json body");
+        GqlResponse { status, headers, body }
+    }
+
+    /// POSTs an anonymous GraphQL request.
+    pub async fn gql(&self, query: &str, variables: Value) -> GqlResponse {
+        self.gql_as(None, query, variables).await
+    }
+}
+
+/// Runs a Node script from `tests/js` and returns (exit ok, stdout + stderr).
+pub async fn run_node(script: &str, args: &[&str]) -> (bool, String) {
+    let dir = format!("{}/tests/js", env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        std::path::Path::new(&format!("{dir}/node_modules")).is_dir(),
+        "tests/js/node_modules is missing: run `npm ci --prefix tests/js` (the README's test command does)"
+    );
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        tokio::process::Command::new("node").arg(format!("{dir}/{script}")).args(args).current_dir(&dir).output(),
+    )
+    .await
+    .expect("node script finished within 60 s")
+    .expect("node runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
