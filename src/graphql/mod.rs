@@ -2,6 +2,7 @@
 
 pub mod errors;
 pub mod extensions;
+pub mod guards;
 pub mod schema;
 pub mod status;
 
