@@ -1,9 +1,18 @@
-//! Database migrations for Nexus.
+//! Database migrations for Nexus, applied at start-up and by `nexus migrate`.
+//!
+//! Every migration runs on SQLite and PostgreSQL; timestamps are `timestamp with time zone`
+//! (text on SQLite), ids are sortable UUIDv7 strings.
+
 pub use sea_orm_migration::prelude::*;
+
+mod m20261203_000001_users_and_sessions;
+
+/// The ordered list of migrations.
 pub struct Migrator;
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![]
+        vec![Box::new(m20261203_000001_users_and_sessions::Migration)]
     }
 }

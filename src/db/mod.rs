@@ -95,3 +95,8 @@ where
         }
     }
 }
+
+/// A new sortable id (UUIDv7): ordering by id is ordering by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
