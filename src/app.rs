@@ -4,19 +4,27 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 
 use crate::config::Config;
 use crate::db;
 use crate::events::EventBus;
+use crate::graphql::auth::CookiePolicy;
 use crate::graphql::schema::SchemaOptions;
 use crate::graphql::{build_schema, NexusSchema};
+use crate::services::auth::{AuthService, SessionRevoker};
 use crate::services::status::StatusService;
+use crate::services::users::UserService;
 
 /// Every domain service, cheap to clone; handed to the schema as context data.
 #[derive(Clone)]
 pub struct Services {
     /// Server status.
     pub status: StatusService,
+    /// Sign-in and sessions.
+    pub auth: AuthService,
+    /// User accounts.
+    pub users: UserService,
     /// Event fan-out.
     pub bus: EventBus,
 }
@@ -49,10 +57,34 @@ impl AppState {
         .context("connecting to the database (check DATABASE_URL)")?;
         db::migrate_up(&db).await.context("applying database migrations")?;
         let bus = EventBus::for_database(&db, config.database_url()).await.context("starting the event listener")?;
-        let services = Services { status: StatusService::new(db.clone()), bus };
+        let revoker = SessionRevoker::new(config.auth.access_ttl);
+        let users = UserService::new(db.clone(), bus.clone(), revoker.clone());
+        if let Some(password) = users.bootstrap_owner(&config.auth, config.environment).await? {
+            // Printed once to the terminal, never to the log: log lines get shipped and kept.
+            eprintln!(
+                "\n  Nexus created the owner account.\n    username: {}\n    password: {password}\n  \
+                 It is shown only this once. Set NEXUS_OWNER_PASSWORD to choose it yourself.\n",
+                config.auth.owner_username
+            );
+        }
+        let auth = AuthService::new(
+            db.clone(),
+            bus.clone(),
+            config.jwt_key.expose_secret().as_bytes(),
+            config.auth.clone(),
+            users.clone(),
+            revoker,
+        )
+        .await?;
+        auth.spawn_purge(tokio_util::sync::CancellationToken::new());
+        let services = Services { status: StatusService::new(db.clone()), auth, users, bus };
         let schema = build_schema(
             Some(services.clone()),
-            SchemaOptions { limits: config.query_limits, introspection: config.introspection },
+            SchemaOptions {
+                limits: config.query_limits,
+                introspection: config.introspection,
+                cookies: CookiePolicy { secure: !config.is_development() || config.behind_tls },
+            },
         );
         Ok(Self { config: Arc::new(config), db, services, schema })
     }

@@ -25,6 +25,8 @@ pub enum Event {
     SessionsRevoked {
         /// The user whose sessions ended.
         user_id: String,
+        /// When (Unix milliseconds): access tokens issued before are void.
+        revoked_at: i64,
     },
 }
 

@@ -1,6 +1,9 @@
 //! Schema roots and construction.
 
-use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema};
+
+use super::auth::{AuthMutation, CookiePolicy};
+use super::users::{UsersMutation, UsersQuery};
 
 use super::extensions::GuardrailsFactory;
 use super::status::{StatusQuery, StatusSubscription};
@@ -10,7 +13,12 @@ use crate::config::QueryLimits;
 /// Every query, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(StatusQuery);
+pub struct QueryRoot(StatusQuery, UsersQuery);
+
+/// Every mutation, merged from the domain modules.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(AuthMutation, UsersMutation);
 
 /// Every subscription, merged from the domain modules.
 #[derive(MergedSubscription, Default)]
@@ -18,7 +26,7 @@ pub struct QueryRoot(StatusQuery);
 pub struct SubscriptionRoot(StatusSubscription);
 
 /// The Nexus schema type.
-pub type NexusSchema = Schema<QueryRoot, EmptyMutation, SubscriptionRoot>;
+pub type NexusSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Schema options.
 #[derive(Debug, Clone, Copy)]
@@ -27,11 +35,13 @@ pub struct SchemaOptions {
     pub limits: QueryLimits,
     /// Whether introspection is allowed.
     pub introspection: bool,
+    /// How the refresh cookie is written.
+    pub cookies: CookiePolicy,
 }
 
 /// Builds the schema. `services` is `None` only for exporting the SDL.
 pub fn build_schema(services: Option<Services>, opts: SchemaOptions) -> NexusSchema {
-    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, SubscriptionRoot::default())
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(opts.limits.depth)
         .limit_complexity(opts.limits.complexity)
         // Field suggestions ("did you mean …") leak the schema when introspection is off.
@@ -40,6 +50,7 @@ pub fn build_schema(services: Option<Services>, opts: SchemaOptions) -> NexusSch
     if !opts.introspection {
         builder = builder.disable_introspection();
     }
+    builder = builder.data(opts.cookies);
     if let Some(services) = services {
         builder = builder.data(services);
     }
@@ -50,7 +61,11 @@ pub fn build_schema(services: Option<Services>, opts: SchemaOptions) -> NexusSch
 pub fn export_sdl() -> String {
     let schema = build_schema(
         None,
-        SchemaOptions { limits: QueryLimits { depth: 15, complexity: 2000, aliases: 50 }, introspection: true },
+        SchemaOptions {
+            limits: QueryLimits { depth: 15, complexity: 2000, aliases: 50 },
+            introspection: true,
+            cookies: CookiePolicy { secure: true },
+        },
     );
     let sdl = schema.sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items());
     format!(

@@ -1,5 +1,6 @@
 //! HTTP: the router, middleware (request id, tracing, security headers, limits), serving and shutdown.
 
+pub mod context;
 pub mod graphql;
 pub mod health;
 pub mod web;

@@ -153,6 +153,24 @@ pub fn logs() -> LogBuffer {
     .clone()
 }
 
+/// The owner password every test app starts with (user `owner`).
+pub const OWNER_PASSWORD: &str = "owner-password-for-tests";
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// Id.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// Access token.
+    pub token: String,
+    /// Refresh token (asked for in the body).
+    pub refresh_token: String,
+}
+
 /// A running Nexus.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
@@ -193,6 +211,10 @@ pub async fn spawn_app_on(db: TestDb, env: &[(&str, &str)]) -> TestApp {
         ("NEXUS_BIND".into(), "127.0.0.1:0".into()),
         ("NEXUS_WEB_DIR".into(), format!("{}/frontend/dist", env!("CARGO_MANIFEST_DIR"))),
         ("NEXUS_DB_MAX_CONNECTIONS".into(), "5".into()),
+        ("NEXUS_OWNER_PASSWORD".into(), OWNER_PASSWORD.into()),
+        // Tests sign in often from one address; the limiter has tests of its own.
+        ("NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_IP".into(), "100000".into()),
+        ("NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_USER".into(), "100000".into()),
     ]);
     for (k, v) in env {
         vars.insert((*k).into(), (*v).into());
@@ -270,6 +292,45 @@ impl TestApp {
     /// POSTs an anonymous GraphQL request.
     pub async fn gql(&self, query: &str, variables: Value) -> GqlResponse {
         self.gql_as(None, query, variables).await
+    }
+
+    /// Signs in (refresh token in the body); panics unless it works.
+    pub async fn login(&self, username: &str, password: &str) -> TestUser {
+        let resp = self
+            .gql(
+                "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p, refreshTokenInBody: true}) { accessToken refreshToken user { id username } } }",
+                json!({"u": username, "p": password}),
+            )
+            .await;
+        let login = &resp.data()["login"];
+        TestUser {
+            id: login["user"]["id"].as_str().unwrap().to_owned(),
+            username: login["user"]["username"].as_str().unwrap().to_owned(),
+            password: password.to_owned(),
+            token: login["accessToken"].as_str().unwrap().to_owned(),
+            refresh_token: login["refreshToken"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The owner, signed in.
+    pub async fn owner(&self) -> TestUser {
+        self.login("owner", OWNER_PASSWORD).await
+    }
+
+    /// Creates a user with `role` (VIEWER, OPERATOR, OWNER) through the API and signs them in.
+    pub async fn user_with_role(&self, role: &str) -> TestUser {
+        let owner = self.owner().await;
+        let username = format!("{}-{}", role.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
+        let resp = self
+            .gql_as(
+                Some(&owner.token),
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+                json!({"i": {"username": username, "role": role, "password": password}}),
+            )
+            .await;
+        resp.data();
+        self.login(&username, &password).await
     }
 }
 
