@@ -185,7 +185,19 @@ async fn a_socket_closes_with_4403_when_its_token_expires(backend: Backend) {
     assert_eq!(close_code(&mut ws).await, (4403, "Token expired".to_owned()));
 }
 
+async fn a_socket_outlives_the_http_request_timeout(backend: Backend) {
+    let app = spawn_app_with(backend, &[("NEXUS_REQUEST_TIMEOUT_SECS", "1")]).await;
+    let mut ws = connect(&app).await;
+    init(&app, &mut ws).await;
+    let sub = json!({"type": "subscribe", "id": "hb", "payload": {"query": "subscription { serverHeartbeat(intervalSeconds: 1) { uptimeSeconds } }"}});
+    send(&mut ws, sub).await;
+    for _ in 0..3 {
+        assert_eq!(next_json(&mut ws).await["type"], "next");
+    }
+}
+
 both_databases!(
+    a_socket_outlives_the_http_request_timeout,
     a_socket_without_a_valid_token_closes_with_4403,
     a_socket_closes_with_4403_when_its_user_is_disabled,
     a_socket_closes_with_4403_when_its_token_expires,
