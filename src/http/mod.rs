@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
@@ -59,8 +59,9 @@ pub fn router(app: AppState, shutdown: CancellationToken) -> Router {
         .route("/ready", get(health::ready))
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        // Last: the dashboard's files, with the SPA fallback for every other path. (A router-level
+        // fallback here would replace it and turn `/` into a 404.)
         .merge(web::router(&config))
-        .fallback(not_found)
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -101,10 +102,6 @@ async fn sanitize_request_id(mut req: Request, next: Next) -> Response {
         req.headers_mut().remove(&REQUEST_ID);
     }
     next.run(req).await
-}
-
-async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "not found"}))).into_response()
 }
 
 /// Serves until `shutdown` is cancelled (or SIGTERM/SIGINT when `signals` is set), then lets

@@ -22,9 +22,10 @@ pub fn router(config: &Config) -> Router<HttpState> {
         tracing::warn!(dir = %dir.display(), "dashboard assets not found; serving a placeholder page");
         return Router::new().fallback(|| async { (StatusCode::SERVICE_UNAVAILABLE, Html(NOT_BUILT)) });
     }
-    // Unknown paths get the SPA's index.html so client-side routes survive a reload.
-    let serve = ServeDir::new(&dir).append_index_html_on_directories(true).fallback(ServeFile::new(index));
-    Router::new().fallback_service(serve)
+    // Unknown paths get the SPA's index.html so client-side routes (/sign-in) survive a reload;
+    // a missing /assets/* file is a plain 404, not an HTML page where a script was expected.
+    let spa = ServeDir::new(&dir).append_index_html_on_directories(true).fallback(ServeFile::new(index));
+    Router::new().nest_service("/assets", ServeDir::new(dir.join("assets"))).fallback_service(spa)
 }
 
 /// The GraphiQL page, when it has been built.
