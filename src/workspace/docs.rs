@@ -36,6 +36,15 @@ pub struct Heading {
     pub anchor: String,
 }
 
+/// Heading text beyond this many characters is ignored: it bounds the work (and the recursion of
+/// nested links) that one hostile heading line can cause.
+pub const MAX_HEADING_CHARS: usize = 300;
+
+/// The first `max` characters of `text`.
+fn clip(text: &str, max: usize) -> &str {
+    text.char_indices().nth(max).map_or(text, |(end, _)| &text[..end])
+}
+
 /// Reads a document's title and outline. Never fails.
 #[must_use]
 pub fn doc_meta(md: &str, file_stem: &str) -> DocMeta {
@@ -51,7 +60,7 @@ pub fn doc_meta(md: &str, file_stem: &str) -> DocMeta {
         let Some((level, raw)) = atx_heading(line) else {
             continue;
         };
-        let text = inline_text(raw).trim().to_owned();
+        let text = inline_text(clip(raw, MAX_HEADING_CHARS)).trim().to_owned();
         if text.is_empty() {
             continue;
         }
@@ -363,6 +372,18 @@ mod tests {
         for (md, expected) in cases {
             assert_eq!(doc_meta(md, "s").outline[0].text, expected, "{md:?}");
         }
+    }
+
+    #[test]
+    fn a_hostile_heading_of_nested_links_costs_little_and_cannot_overflow_the_stack() {
+        let n = 200_000;
+        let md = format!("# {}a{}\n# {}\n", "[".repeat(n), "](x)".repeat(n), "[".repeat(n));
+        // A small stack, as on a worker thread: deep recursion would abort the process.
+        let worker = std::thread::Builder::new().stack_size(256 * 1024);
+        let started = std::time::Instant::now();
+        let meta = worker.spawn(move || doc_meta(&md, "stem")).unwrap().join().unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(meta.outline.iter().all(|h| h.text.chars().count() <= MAX_HEADING_CHARS));
     }
 
     proptest! {
