@@ -1,24 +1,34 @@
 //! Schema roots and construction.
 
-use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema};
 
+use super::docs::DocsQuery;
 use super::extensions::GuardrailsFactory;
+use super::incidents::IncidentsQuery;
+use super::memory::MemoryQuery;
 use super::status::{StatusQuery, StatusSubscription};
+use super::team::{TeamMutation, TeamQuery};
+use super::workspace::WorkspaceSubscription;
 use crate::app::Services;
 use crate::config::QueryLimits;
 
 /// Every query, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(StatusQuery);
+pub struct QueryRoot(StatusQuery, TeamQuery, MemoryQuery, DocsQuery, IncidentsQuery);
+
+/// Every mutation, merged from the domain modules.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(TeamMutation);
 
 /// Every subscription, merged from the domain modules.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(StatusSubscription);
+pub struct SubscriptionRoot(StatusSubscription, WorkspaceSubscription);
 
 /// The Nexus schema type.
-pub type NexusSchema = Schema<QueryRoot, EmptyMutation, SubscriptionRoot>;
+pub type NexusSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Schema options.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +41,7 @@ pub struct SchemaOptions {
 
 /// Builds the schema. `services` is `None` only for exporting the SDL.
 pub fn build_schema(services: Option<Services>, opts: SchemaOptions) -> NexusSchema {
-    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, SubscriptionRoot::default())
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(opts.limits.depth)
         .limit_complexity(opts.limits.complexity)
         // Field suggestions ("did you mean …") leak the schema when introspection is off.

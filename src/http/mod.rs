@@ -1,5 +1,6 @@
 //! HTTP: the router, middleware (request id, tracing, security headers, limits), serving and shutdown.
 
+pub mod agents;
 pub mod graphql;
 pub mod health;
 pub mod web;
@@ -58,6 +59,7 @@ pub fn router(app: AppState, shutdown: CancellationToken) -> Router {
         .route("/ready", get(health::ready))
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/api/agents/{id}/avatar", get(agents::avatar))
         .merge(web::router(&config))
         .fallback(not_found)
         .with_state(state)
