@@ -3,8 +3,13 @@
 mod support;
 
 mod cli;
+mod docs;
 mod errors;
 mod http_spec;
+mod incidents;
 mod limits;
+mod memory;
 mod schema;
 mod subscriptions;
+mod team;
+mod workspace;

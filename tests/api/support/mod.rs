@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use nexus::app::AppState;
 use nexus::config::Config;
+use nexus::services::auth::{Caller, Principal, Role};
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
@@ -193,6 +194,9 @@ pub async fn spawn_app_on(db: TestDb, env: &[(&str, &str)]) -> TestApp {
         ("NEXUS_BIND".into(), "127.0.0.1:0".into()),
         ("NEXUS_WEB_DIR".into(), format!("{}/frontend/dist", env!("CARGO_MANIFEST_DIR"))),
         ("NEXUS_DB_MAX_CONNECTIONS".into(), "5".into()),
+        // The demo in the repository, read-only; tests that write use a copy (`demo_copy`).
+        ("NEXUS_OPENCLAW_HOME".into(), demo_home().display().to_string()),
+        ("NEXUS_WORKSPACE_DEBOUNCE_MS".into(), "100".into()),
     ]);
     for (k, v) in env {
         vars.insert((*k).into(), (*v).into());
@@ -220,6 +224,20 @@ pub struct GqlResponse {
 }
 
 impl GqlResponse {
+    /// Wraps a response of the schema executed in-process.
+    pub fn from_response(response: async_graphql::Response) -> Self {
+        let body = serde_json::to_value(&response).expect("response serialises");
+        Self { status: 200, headers: reqwest::header::HeaderMap::new(), body }
+    }
+
+    /// Every error's `extensions.code`, in order.
+    pub fn error_codes(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
     /// `data` (panics with the errors when absent).
     pub fn data(&self) -> &Value {
         match self.body.get("data") {
@@ -271,6 +289,53 @@ impl TestApp {
     pub async fn gql(&self, query: &str, variables: Value) -> GqlResponse {
         self.gql_as(None, query, variables).await
     }
+
+    /// Executes a GraphQL request in-process as a signed-in user with `role` (user id `u1`), the
+    /// way the HTTP layer will once it puts the caller from the access token into the request.
+    pub async fn execute_as(&self, role: Role, query: &str, variables: Value) -> GqlResponse {
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables))
+            .data(caller(role));
+        GqlResponse::from_response(self.state.schema.execute(request).await)
+    }
+}
+
+/// A signed-in caller with `role`.
+pub fn caller(role: Role) -> Caller {
+    Caller::User(Principal { user_id: "u1".into(), role })
+}
+
+/// The demo OpenClaw home in the repository.
+pub fn demo_home() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/openclaw")
+}
+
+/// A private copy of the demo OpenClaw home, for tests that change files. The returned folder
+/// holds the copy at `openclaw/` and has room beside it for things "outside" the home.
+pub fn demo_copy() -> tempfile::TempDir {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(&demo_home(), &dir.path().join("openclaw"));
+    dir
+}
+
+/// Starts Nexus on a fresh database with the OpenClaw home at `home`.
+pub async fn spawn_app_at(backend: Backend, home: &std::path::Path, env: &[(&str, &str)]) -> TestApp {
+    let home = home.display().to_string();
+    let mut vars: Vec<(&str, &str)> = vec![("NEXUS_OPENCLAW_HOME", home.as_str())];
+    vars.extend_from_slice(env);
+    spawn_app_with(backend, &vars).await
 }
 
 /// Runs a Node script from `tests/js` and returns (exit ok, stdout + stderr).
