@@ -13,8 +13,13 @@ use crate::graphql::auth::CookiePolicy;
 use crate::graphql::schema::SchemaOptions;
 use crate::graphql::{build_schema, NexusSchema};
 use crate::services::auth::{AuthService, SessionRevoker};
+use crate::services::docs::DocService;
+use crate::services::incidents::IncidentService;
+use crate::services::memory::MemoryService;
 use crate::services::status::StatusService;
+use crate::services::team::TeamService;
 use crate::services::users::UserService;
+use crate::workspace::{Workspace, WorkspaceSettings};
 
 /// Every domain service, cheap to clone; handed to the schema as context data.
 #[derive(Clone)]
@@ -27,6 +32,16 @@ pub struct Services {
     pub users: UserService,
     /// Event fan-out.
     pub bus: EventBus,
+    /// The OpenClaw workspace (cached, watched); its health feeds `/ready`.
+    pub workspace: Workspace,
+    /// Agents and their workspace files.
+    pub team: TeamService,
+    /// Agent memory.
+    pub memory: MemoryService,
+    /// Docs.
+    pub docs: DocService,
+    /// Incident reports.
+    pub incidents: IncidentService,
 }
 
 /// Everything a request handler needs.
@@ -77,7 +92,30 @@ impl AppState {
         )
         .await?;
         auth.spawn_purge(tokio_util::sync::CancellationToken::new());
-        let services = Services { status: StatusService::new(db.clone()), auth, users, bus };
+        let w = &config.workspace;
+        let workspace = Workspace::open(
+            WorkspaceSettings {
+                home: w.openclaw_home.clone(),
+                docs_dir: w.docs_dir.clone(),
+                incidents_dir: w.incidents_dir.clone(),
+                max_file_bytes: w.max_file_bytes,
+                debounce: w.debounce,
+                user_home: std::env::var_os("HOME").map(std::path::PathBuf::from),
+            },
+            bus.clone(),
+        )
+        .await;
+        let services = Services {
+            status: StatusService::new(db.clone()),
+            auth,
+            users,
+            bus,
+            team: TeamService::new(workspace.clone()),
+            memory: MemoryService::new(workspace.clone()),
+            docs: DocService::new(workspace.clone()),
+            incidents: IncidentService::new(workspace.clone()),
+            workspace,
+        };
         let schema = build_schema(
             Some(services.clone()),
             SchemaOptions {

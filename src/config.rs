@@ -52,6 +52,11 @@ pub const VARIABLES: &[VarDoc] = &[
     VarDoc { name: "NEXUS_QUERY_ALIAS_LIMIT", default: "50", doc: "Most aliased fields a GraphQL document may have." },
     VarDoc { name: "NEXUS_WEB_DIR", default: "frontend/dist", doc: "Directory of the built dashboard and GraphiQL assets." },
     VarDoc { name: "NEXUS_WS_INIT_TIMEOUT_SECS", default: "10", doc: "A WebSocket that sends no `connection_init` within this time is closed with 4408." },
+    VarDoc { name: "NEXUS_OPENCLAW_HOME", default: "demo/openclaw (the demo shipped in the repository, relative to the working directory)", doc: "The OpenClaw state directory: `openclaw.json` and the agent workspaces. Nexus never writes `openclaw.json`." },
+    VarDoc { name: "NEXUS_DOCS_DIR", default: "NEXUS_OPENCLAW_HOME/nexus/docs", doc: "The folder of Markdown docs shown in Nexus." },
+    VarDoc { name: "NEXUS_INCIDENTS_DIR", default: "NEXUS_OPENCLAW_HOME/nexus/incidents", doc: "The folder of incident reports (`*.md`)." },
+    VarDoc { name: "NEXUS_WORKSPACE_MAX_FILE_BYTES", default: "1048576", doc: "Largest workspace file Nexus reads or writes (agent files, memory, docs, incidents, avatars)." },
+    VarDoc { name: "NEXUS_WORKSPACE_DEBOUNCE_MS", default: "200", doc: "How long file changes must settle before Nexus re-reads them and notifies subscribers." },
 ];
 
 /// Development or production: decides safe defaults.
@@ -97,6 +102,21 @@ pub struct QueryLimits {
     pub aliases: usize,
 }
 
+/// Where the OpenClaw workspace is and how it is read.
+#[derive(Debug, Clone)]
+pub struct WorkspaceConfig {
+    /// The OpenClaw state directory (absolute).
+    pub openclaw_home: PathBuf,
+    /// The docs root (absolute).
+    pub docs_dir: PathBuf,
+    /// The incidents folder (absolute).
+    pub incidents_dir: PathBuf,
+    /// Largest file read or written.
+    pub max_file_bytes: u64,
+    /// Debounce for file-change events.
+    pub debounce: Duration,
+}
+
 /// The whole typed configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -138,6 +158,8 @@ pub struct Config {
     pub web_dir: PathBuf,
     /// Sessions, tokens and login limits.
     pub auth: AuthConfig,
+    /// The OpenClaw workspace.
+    pub workspace: WorkspaceConfig,
 }
 
 /// Session and login settings.
@@ -274,6 +296,7 @@ impl Config {
                     86_400,
                 )?),
             },
+            workspace: workspace_config(&get)?,
         })
     }
 
@@ -297,6 +320,31 @@ impl Config {
         }
         PathBuf::from(path).parent().map(|p| p.to_path_buf()).filter(|p| !p.as_os_str().is_empty())
     }
+}
+
+fn workspace_config(get: &impl Fn(&str) -> Option<String>) -> Result<WorkspaceConfig, ConfigError> {
+    let home = absolute("NEXUS_OPENCLAW_HOME", get("NEXUS_OPENCLAW_HOME").unwrap_or_else(|| "demo/openclaw".into()))?;
+    let docs_dir = match get("NEXUS_DOCS_DIR") {
+        Some(dir) => absolute("NEXUS_DOCS_DIR", dir)?,
+        None => home.join("nexus").join("docs"),
+    };
+    let incidents_dir = match get("NEXUS_INCIDENTS_DIR") {
+        Some(dir) => absolute("NEXUS_INCIDENTS_DIR", dir)?,
+        None => home.join("nexus").join("incidents"),
+    };
+    Ok(WorkspaceConfig {
+        openclaw_home: home,
+        docs_dir,
+        incidents_dir,
+        max_file_bytes: parse_num(get, "NEXUS_WORKSPACE_MAX_FILE_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024)?,
+        debounce: Duration::from_millis(parse_num(get, "NEXUS_WORKSPACE_DEBOUNCE_MS", 200, 10, 10_000)?),
+    })
+}
+
+/// Makes a directory path absolute against the working directory (no file-system access beyond
+/// reading the working directory), so later changes of directory cannot move it.
+fn absolute(var: &'static str, path: String) -> Result<PathBuf, ConfigError> {
+    std::path::absolute(&path).map_err(|e| err(var, format!("cannot make `{path}` absolute ({e})")))
 }
 
 fn parse_bool(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
@@ -395,6 +443,23 @@ mod tests {
     }
 
     #[test]
+    fn the_workspace_defaults_to_the_demo_and_its_nexus_folders() {
+        let c = config(&[]).unwrap();
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(c.workspace.openclaw_home, cwd.join("demo/openclaw"));
+        assert_eq!(c.workspace.docs_dir, cwd.join("demo/openclaw/nexus/docs"));
+        assert_eq!(c.workspace.incidents_dir, cwd.join("demo/openclaw/nexus/incidents"));
+        assert_eq!(c.workspace.max_file_bytes, 1024 * 1024);
+
+        let c = config(&[("NEXUS_OPENCLAW_HOME", "/srv/openclaw"), ("NEXUS_INCIDENTS_DIR", "/srv/incidents")]).unwrap();
+        assert_eq!(c.workspace.docs_dir, PathBuf::from("/srv/openclaw/nexus/docs"));
+        assert_eq!(c.workspace.incidents_dir, PathBuf::from("/srv/incidents"));
+        for (var, value) in [("NEXUS_WORKSPACE_MAX_FILE_BYTES", "10"), ("NEXUS_WORKSPACE_DEBOUNCE_MS", "soon")] {
+            assert_eq!(config(&[(var, value)]).unwrap_err().var, var);
+        }
+    }
+
+    #[test]
     fn every_variable_is_in_the_readme_and_env_example() {
         let readme = include_str!("../README.md");
         let example = include_str!("../.env.example");
@@ -412,8 +477,8 @@ mod tests {
             let name: String = src[i + 5..].chars().take_while(|c| *c != '"').collect();
             assert!(documented.contains(&name.as_str()), "{name} is not in VARIABLES");
         }
-        for (i, _) in src.match_indices("&get, \"") {
-            let name: String = src[i + 7..].chars().take_while(|c| *c != '"').collect();
+        for (i, _) in src.match_indices("get, \"") {
+            let name: String = src[i + 6..].chars().take_while(|c| *c != '"').collect();
             assert!(documented.contains(&name.as_str()), "{name} is not in VARIABLES");
         }
     }

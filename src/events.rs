@@ -28,6 +28,37 @@ pub enum Event {
         /// When (Unix milliseconds): access tokens issued before are void.
         revoked_at: i64,
     },
+    /// A file of the OpenClaw workspace changed (seen by the watcher, or written by Nexus).
+    WorkspaceChanged(WorkspaceChange),
+}
+
+/// What kind of workspace file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkspaceChangeKind {
+    /// An allow-listed agent file (SOUL.md, IDENTITY.md, GOAL.md, …) other than MEMORY.md.
+    AgentFile,
+    /// MEMORY.md or a daily note under memory/.
+    Memory,
+    /// A document or folder under the docs root.
+    Doc,
+    /// An incident report.
+    Incident,
+    /// openclaw.json (the agent list itself may have changed).
+    Config,
+}
+
+/// One changed workspace file: ids and a relative path, never content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceChange {
+    /// What kind of file.
+    pub kind: WorkspaceChangeKind,
+    /// The agent whose workspace it is in (agent files and memory).
+    pub agent_id: Option<String>,
+    /// The path relative to its root: the agent workspace, the docs root, the incidents folder or
+    /// the OpenClaw home.
+    pub path: String,
 }
 
 /// Fan-out of [`Event`]s; cheap to clone.
@@ -110,6 +141,15 @@ impl EventBus {
                 let _ = self.local.send(Arc::new(event));
             }
         }
+    }
+
+    /// Delivers an event to this process's subscribers only.
+    ///
+    /// For changes every replica observes on its own, such as workspace files, which each
+    /// replica's watcher sees on the shared volume: sending those through NOTIFY as well would
+    /// deliver each change once per replica.
+    pub fn publish_local(&self, event: Event) {
+        let _ = self.local.send(Arc::new(event));
     }
 
     /// A receiver of every event published from now on.

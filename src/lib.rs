@@ -16,3 +16,5 @@ pub mod http;
 pub mod services;
 /// Logging set-up.
 pub mod telemetry;
+/// The OpenClaw workspace on disk: safe paths, parsers, atomic writes, the cached snapshot, the watcher.
+pub mod workspace;

@@ -5,6 +5,8 @@
 
 use async_graphql::ErrorExtensions;
 
+use crate::workspace::files::FileError;
+
 /// The error codes clients can rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -80,6 +82,34 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         self.code
     }
+
+    /// Moves the `field` extension inside an input object: `name` becomes `input.name`.
+    pub fn within(mut self, input: &str) -> Self {
+        for (key, value) in &mut self.extensions {
+            if *key == "field" {
+                if let async_graphql::Value::String(field) = value {
+                    *field = format!("{input}.{field}");
+                }
+            }
+        }
+        self
+    }
+}
+
+/// A workspace file error as the client sees it: unsafe paths, folders, oversize and non-UTF-8
+/// files are `BAD_USER_INPUT` naming `field` (with a `reason`), a missing file is `NOT_FOUND`,
+/// and file-system failures are `INTERNAL` (logged, never sent with a path).
+pub fn file_error(e: FileError, field: &str) -> ApiError {
+    let reason = match &e {
+        _ if e.is_internal() => return ApiError::internal(&e),
+        FileError::NotFound { .. } => return ApiError::new(ErrorCode::NotFound, e.to_string()),
+        FileError::Path(_) => "UNSAFE_PATH",
+        FileError::NotAFile { .. } => "NOT_A_FILE",
+        FileError::TooLarge { .. } => "TOO_LARGE",
+        FileError::NotUtf8 { .. } => "NOT_UTF8",
+        FileError::Io { .. } => return ApiError::internal(&e),
+    };
+    ApiError::bad_input(field, e.to_string()).with("reason", reason)
 }
 
 impl From<ApiError> for async_graphql::Error {

@@ -5,25 +5,30 @@ use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema};
 use super::auth::{AuthMutation, CookiePolicy};
 use super::users::{UsersMutation, UsersQuery};
 
+use super::docs::DocsQuery;
 use super::extensions::GuardrailsFactory;
+use super::incidents::IncidentsQuery;
+use super::memory::MemoryQuery;
 use super::status::{StatusQuery, StatusSubscription};
+use super::team::{TeamMutation, TeamQuery};
+use super::workspace::WorkspaceSubscription;
 use crate::app::Services;
 use crate::config::QueryLimits;
 
 /// Every query, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(StatusQuery, UsersQuery);
+pub struct QueryRoot(StatusQuery, UsersQuery, TeamQuery, MemoryQuery, DocsQuery, IncidentsQuery);
 
 /// Every mutation, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AuthMutation, UsersMutation);
+pub struct MutationRoot(AuthMutation, UsersMutation, TeamMutation);
 
 /// Every subscription, merged from the domain modules.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(StatusSubscription);
+pub struct SubscriptionRoot(StatusSubscription, WorkspaceSubscription);
 
 /// The Nexus schema type.
 pub type NexusSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

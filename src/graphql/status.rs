@@ -42,6 +42,7 @@ impl From<Snapshot> for ServerStatus {
 /// Database facts for operators.
 pub struct DatabaseStatus;
 
+/// Database facts for operators.
 #[Object]
 impl DatabaseStatus {
     /// `sqlite` or `postgres`.

@@ -1,9 +1,9 @@
 //! Users: the `User` type, `me`, and the owner's user management.
 
-use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
+use super::connection::{decode_cursor, encode_cursor, page_size, PageInfo};
 use super::errors::{ApiError, ApiResult, ErrorCode};
 use super::guards::{caller, require, RoleGuard};
 use crate::app::Services;
@@ -88,11 +88,54 @@ impl From<UserRecord> for User {
     }
 }
 
-/// Extra fields of the users connection.
+const CURSOR: &str = "user";
+
+/// An edge of the users list.
 #[derive(SimpleObject)]
-pub struct UserConnectionFields {
+pub struct UserEdge {
+    /// Cursor of this user.
+    pub cursor: String,
+    /// The user.
+    pub node: User,
+}
+
+/// A page of users, by username.
+pub struct UserConnection {
+    items: Vec<UserRecord>,
+    has_next: bool,
+    total: u64,
+}
+
+#[Object]
+impl UserConnection {
+    /// The users of this page with their cursors.
+    async fn edges(&self) -> Vec<UserEdge> {
+        self.items
+            .iter()
+            .map(|u| UserEdge {
+                cursor: encode_cursor(CURSOR, &u.username.to_ascii_lowercase()),
+                node: u.clone().into(),
+            })
+            .collect()
+    }
+
+    /// The users of this page.
+    async fn nodes(&self) -> Vec<User> {
+        self.items.iter().cloned().map(User::from).collect()
+    }
+
+    /// Where this page sits.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.has_next,
+            end_cursor: self.items.last().map(|u| encode_cursor(CURSOR, &u.username.to_ascii_lowercase())),
+        }
+    }
+
     /// Number of users in total.
-    pub total_count: u64,
+    async fn total_count(&self) -> u64 {
+        self.total
+    }
 }
 
 /// Input of `createUser`.
@@ -147,18 +190,6 @@ pub struct UserPayload {
 #[derive(Default)]
 pub struct UsersQuery;
 
-/// Largest page a connection returns.
-pub const MAX_PAGE: i32 = 100;
-
-/// Checks a `first` argument against the page limit.
-pub fn page_size(first: Option<i32>, default: i32) -> Result<u64, ApiError> {
-    let first = first.unwrap_or(default);
-    if !(0..=MAX_PAGE).contains(&first) {
-        return Err(ApiError::bad_input("first", format!("`first` must be between 0 and {MAX_PAGE}.")));
-    }
-    Ok(first as u64)
-}
-
 #[Object]
 impl UsersQuery {
     /// The signed-in user.
@@ -169,28 +200,19 @@ impl UsersQuery {
     }
 
     /// Every user, by username. OWNER only.
-    #[graphql(
-        guard = "RoleGuard::new(DomainRole::Owner)",
-        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity"
-    )]
+    #[graphql(guard = "RoleGuard::new(DomainRole::Owner)", complexity = "first.max(0) as usize * child_complexity")]
     async fn users(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, at most 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page size, at most 100.", default = 20)] first: i32,
         #[graphql(desc = "Cursor from a previous page's `pageInfo.endCursor`.")] after: Option<String>,
-    ) -> ApiResult<Connection<String, User, UserConnectionFields>> {
-        let first = page_size(first, 20)?;
-        let after = after
-            .map(|c| {
-                String::decode_cursor(&c).map_err(|_| ApiError::bad_input("after", "Not a cursor from this list."))
-            })
-            .transpose()?;
+    ) -> ApiResult<UserConnection> {
+        let first = page_size(first)?;
+        let after = after.map(|c| decode_cursor(CURSOR, &c)).transpose()?;
         let services = ctx.data_unchecked::<Services>();
-        let (rows, more, total) = services.users.list(first, after.as_deref()).await.map_err(ApiError::from)?;
-        let mut conn =
-            Connection::with_additional_fields(after.is_some(), more, UserConnectionFields { total_count: total });
-        conn.edges.extend(rows.into_iter().map(|u| Edge::new(u.username.to_ascii_lowercase(), User::from(u))));
-        Ok(conn)
+        let (items, has_next, total) =
+            services.users.list(first as u64, after.as_deref()).await.map_err(ApiError::from)?;
+        Ok(UserConnection { items, has_next, total })
     }
 }
 

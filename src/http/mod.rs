@@ -1,5 +1,6 @@
 //! HTTP: the router, middleware (request id, tracing, security headers, limits), serving and shutdown.
 
+pub mod agents;
 pub mod context;
 pub mod graphql;
 pub mod health;
@@ -62,6 +63,7 @@ pub fn router(app: AppState, shutdown: CancellationToken) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
         // Everything else is the dashboard: its assets, or index.html for client-side routes.
+        .route("/api/agents/{id}/avatar", get(agents::avatar))
         .merge(web::router(&config))
         .with_state(state)
         .layer(

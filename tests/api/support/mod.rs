@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use nexus::app::AppState;
 use nexus::config::Config;
+use nexus::services::auth::Role;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
@@ -182,6 +183,7 @@ pub struct TestApp {
     /// HTTP client with a cookie store.
     pub client: reqwest::Client,
     shutdown: CancellationToken,
+    users_by_role: tokio::sync::Mutex<HashMap<Role, TestUser>>,
     /// The database (dropped after the app).
     pub db: TestDb,
 }
@@ -215,6 +217,9 @@ pub async fn spawn_app_on(db: TestDb, env: &[(&str, &str)]) -> TestApp {
         // Tests sign in often from one address; the limiter has tests of its own.
         ("NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_IP".into(), "100000".into()),
         ("NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_USER".into(), "100000".into()),
+        // The demo in the repository, read-only; tests that write use a copy (`demo_copy`).
+        ("NEXUS_OPENCLAW_HOME".into(), demo_home().display().to_string()),
+        ("NEXUS_WORKSPACE_DEBOUNCE_MS".into(), "100".into()),
     ]);
     for (k, v) in env {
         vars.insert((*k).into(), (*v).into());
@@ -228,7 +233,7 @@ pub async fn spawn_app_on(db: TestDb, env: &[(&str, &str)]) -> TestApp {
     let token = shutdown.clone();
     tokio::spawn(async move { nexus::http::serve(server_state, listener, token, false).await });
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    TestApp { base: format!("http://{addr}"), addr, state, client, shutdown, db }
+    TestApp { base: format!("http://{addr}"), addr, state, client, shutdown, users_by_role: Default::default(), db }
 }
 
 /// A GraphQL response as the client saw it.
@@ -242,6 +247,20 @@ pub struct GqlResponse {
 }
 
 impl GqlResponse {
+    /// Wraps a response of the schema executed in-process.
+    pub fn from_response(response: async_graphql::Response) -> Self {
+        let body = serde_json::to_value(&response).expect("response serialises");
+        Self { status: 200, headers: reqwest::header::HeaderMap::new(), body }
+    }
+
+    /// Every error's `extensions.code`, in order.
+    pub fn error_codes(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
     /// `data` (panics with the errors when absent).
     pub fn data(&self) -> &Value {
         match self.body.get("data") {
@@ -332,6 +351,45 @@ impl TestApp {
         resp.data();
         self.login(&username, &password).await
     }
+    /// POSTs a GraphQL request as a signed-in user with `role` (one user per role and app,
+    /// created and signed in on first use).
+    pub async fn execute_as(&self, role: Role, query: &str, variables: Value) -> GqlResponse {
+        let token = self.execute_as_token(role).await;
+        self.gql_as(Some(&token), query, variables).await
+    }
+}
+
+/// The demo OpenClaw home in the repository.
+pub fn demo_home() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/openclaw")
+}
+
+/// A private copy of the demo OpenClaw home, for tests that change files. The returned folder
+/// holds the copy at `openclaw/` and has room beside it for things "outside" the home.
+pub fn demo_copy() -> tempfile::TempDir {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(&demo_home(), &dir.path().join("openclaw"));
+    dir
+}
+
+/// Starts Nexus on a fresh database with the OpenClaw home at `home`.
+pub async fn spawn_app_at(backend: Backend, home: &std::path::Path, env: &[(&str, &str)]) -> TestApp {
+    let home = home.display().to_string();
+    let mut vars: Vec<(&str, &str)> = vec![("NEXUS_OPENCLAW_HOME", home.as_str())];
+    vars.extend_from_slice(env);
+    spawn_app_with(backend, &vars).await
 }
 
 /// Runs a Node script from `tests/js` and returns (exit ok, stdout + stderr).
@@ -362,4 +420,59 @@ pub async fn run_node_in(package: &str, script: &str, args: &[&str], limit: std:
     .expect("node runs");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
+}
+
+/// Subscribes over `/graphql/ws` (graphql-transport-ws) as a user with `role`; yields each
+/// `next` payload's `data`. Waits until the server acknowledged the connection.
+pub async fn ws_subscribe(
+    app: &TestApp,
+    role: Role,
+    query: &str,
+    variables: Value,
+) -> futures::stream::BoxStream<'static, Value> {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let token = app.execute_as_token(role).await;
+    let mut req = app.ws_url().into_client_request().unwrap();
+    req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws connects");
+    let init = json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}});
+    ws.send(Message::Text(init.to_string().into())).await.unwrap();
+    let ack = ws.next().await.expect("ack").expect("ack frame");
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
+    let sub = json!({"type": "subscribe", "id": "1", "payload": {"query": query, "variables": variables}});
+    ws.send(Message::Text(sub.to_string().into())).await.unwrap();
+    ws.filter_map(|frame| async move {
+        let text = match frame {
+            Ok(Message::Text(t)) => t,
+            Ok(Message::Close(c)) => panic!("the server closed the subscription: {c:?}"),
+            _ => return None,
+        };
+        let msg: Value = serde_json::from_str(&text).unwrap();
+        match msg["type"].as_str() {
+            Some("next") => {
+                assert!(msg["payload"]["errors"].is_null(), "{msg}");
+                Some(msg["payload"]["data"].clone())
+            }
+            Some("error") => panic!("subscription refused: {msg}"),
+            _ => None,
+        }
+    })
+    .boxed()
+}
+
+impl TestApp {
+    /// The access token of this app's user with `role` (created on first use).
+    pub async fn execute_as_token(&self, role: Role) -> String {
+        let mut users = self.users_by_role.lock().await;
+        if let Some(u) = users.get(&role) {
+            return u.token.clone();
+        }
+        let user = if role == Role::Owner { self.owner().await } else { self.user_with_role(role.as_str()).await };
+        let token = user.token.clone();
+        users.insert(role, user);
+        token
+    }
 }

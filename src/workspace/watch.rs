@@ -1,0 +1,242 @@
+//! Watching the workspace folders: debounced file-system events, turned into the parts of the
+//! cached state that must be rebuilt.
+//!
+//! The native watcher (inotify, FSEvents, …) is used when it starts; otherwise (e.g. the inotify
+//! instance limit is reached) a polling watcher takes over, slower but correct.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{
+    new_debouncer, new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache,
+};
+use tokio::sync::mpsc;
+
+use super::snapshot::{Dirty, CONFIG_FILE};
+
+/// One debounced batch of changes.
+#[derive(Debug)]
+pub(super) enum Batch {
+    /// These paths changed.
+    Paths(Vec<PathBuf>),
+    /// Events were lost (queue overflow, watcher error): rebuild everything.
+    Rescan,
+}
+
+/// A running watcher; stops when dropped.
+pub(super) enum Watcher {
+    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
+    Poll(Debouncer<PollWatcher, NoCache>),
+}
+
+impl Watcher {
+    /// Starts a watcher that sends debounced batches to `tx`.
+    pub(super) fn start(debounce: Duration, tx: mpsc::UnboundedSender<Batch>) -> Option<Self> {
+        let handler = move |result: DebounceEventResult| {
+            let batch = match result {
+                Ok(events) if events.iter().any(|e| e.need_rescan()) => Batch::Rescan,
+                Ok(events) => Batch::Paths(events.into_iter().flat_map(|e| e.event.paths).collect()),
+                Err(errors) => {
+                    for error in errors {
+                        tracing::warn!(error = %error, "workspace watcher error; rescanning");
+                    }
+                    Batch::Rescan
+                }
+            };
+            let _ = tx.send(batch);
+        };
+        match new_debouncer(debounce, None, handler.clone()) {
+            Ok(debouncer) => Some(Self::Native(debouncer)),
+            Err(e) => {
+                tracing::warn!(error = %e, "native file watching unavailable; polling the workspace every 2 s");
+                let config = notify::Config::default().with_poll_interval(Duration::from_secs(2));
+                match new_debouncer_opt(debounce, None, handler, NoCache, config) {
+                    Ok(debouncer) => Some(Self::Poll(debouncer)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot watch the workspace; changes on disk need a restart");
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        match self {
+            Self::Native(d) => d.watch(path, mode),
+            Self::Poll(d) => d.watch(path, mode),
+        }
+    }
+
+    pub(super) fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        match self {
+            Self::Native(d) => d.unwatch(path),
+            Self::Poll(d) => d.unwatch(path),
+        }
+    }
+}
+
+/// The folders watched, canonicalized (events arrive with the paths that were watched).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Roots {
+    /// The OpenClaw home (for `openclaw.json`; not recursive).
+    pub home: Option<PathBuf>,
+    /// The docs root.
+    pub docs: Option<PathBuf>,
+    /// The incidents folder (not recursive).
+    pub incidents: Option<PathBuf>,
+    /// Each agent's workspace.
+    pub agents: Vec<(String, PathBuf)>,
+}
+
+impl Roots {
+    /// Canonicalizes each folder that exists.
+    pub(super) fn resolve(home: &Path, docs: &Path, incidents: &Path, agents: &[(String, PathBuf)]) -> Self {
+        let canonical = |p: &Path| p.canonicalize().ok().filter(|p| p.is_dir());
+        Self {
+            home: canonical(home),
+            docs: canonical(docs),
+            incidents: canonical(incidents),
+            agents: agents.iter().filter_map(|(id, p)| Some((id.clone(), canonical(p)?))).collect(),
+        }
+    }
+
+    /// Every folder to watch, each once (recursive wins over non-recursive).
+    pub(super) fn watch_list(&self) -> Vec<(PathBuf, RecursiveMode)> {
+        let mut out: Vec<(PathBuf, RecursiveMode)> = Vec::new();
+        let mut add = |path: &PathBuf, mode: RecursiveMode| match out.iter_mut().find(|(p, _)| p == path) {
+            Some((_, existing)) => {
+                if mode == RecursiveMode::Recursive {
+                    *existing = mode;
+                }
+            }
+            None => out.push((path.clone(), mode)),
+        };
+        for (_, path) in &self.agents {
+            add(path, RecursiveMode::Recursive);
+        }
+        if let Some(p) = &self.docs {
+            add(p, RecursiveMode::Recursive);
+        }
+        if let Some(p) = &self.incidents {
+            add(p, RecursiveMode::NonRecursive);
+        }
+        if let Some(p) = &self.home {
+            add(p, RecursiveMode::NonRecursive);
+        }
+        out
+    }
+
+    /// Marks in `dirty` the part of the state that `path` belongs to. Dot files (editor swap
+    /// files, Nexus's own temporary files) and backups ending in `~` are ignored.
+    pub(super) fn classify(&self, path: &Path, dirty: &mut Dirty) {
+        if self.home.as_ref().is_some_and(|home| path == home.join(CONFIG_FILE)) {
+            dirty.config = true;
+            return;
+        }
+        // The most specific root wins (a docs folder may sit inside the home, for example); on a
+        // tie the first considered wins, so an agent workspace beats the home it may be.
+        let mut candidates: Vec<Part<'_>> = self.agents.iter().map(|(id, root)| Part::Agent(id, root)).collect();
+        candidates.extend(self.docs.as_deref().map(Part::Docs));
+        candidates.extend(self.incidents.as_deref().map(Part::Incidents));
+        candidates.extend(self.home.as_deref().map(Part::Home));
+        let mut best: Option<Part<'_>> = None;
+        for part in candidates {
+            let len = part.root().as_os_str().len();
+            if path.starts_with(part.root()) && best.as_ref().is_none_or(|b| len > b.root().as_os_str().len()) {
+                best = Some(part);
+            }
+        }
+        let Some(part) = best else { return };
+        let root = part.root();
+        let Ok(rel) = path.strip_prefix(root) else { return };
+        let ignored = rel.components().any(|c| {
+            let name = c.as_os_str().to_string_lossy();
+            name.starts_with('.') || name.ends_with('~')
+        });
+        if ignored {
+            return;
+        }
+        match part {
+            // Only openclaw.json matters in the home, and it was handled above.
+            Part::Home(_) => {}
+            Part::Docs(_) => dirty.docs = true,
+            Part::Incidents(_) => dirty.incidents = true,
+            Part::Agent(id, _) => dirty.agent(id),
+        }
+    }
+}
+
+enum Part<'a> {
+    Home(&'a Path),
+    Docs(&'a Path),
+    Incidents(&'a Path),
+    Agent(&'a str, &'a Path),
+}
+
+impl Part<'_> {
+    fn root(&self) -> &Path {
+        match self {
+            Part::Home(r) | Part::Docs(r) | Part::Incidents(r) | Part::Agent(_, r) => r,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roots() -> Roots {
+        Roots {
+            home: Some("/oc".into()),
+            docs: Some("/oc/nexus/docs".into()),
+            incidents: Some("/oc/nexus/incidents".into()),
+            agents: vec![("main".into(), "/oc/workspace".into()), ("ops".into(), "/oc/workspace-ops".into())],
+        }
+    }
+
+    fn dirty(paths: &[&str]) -> Dirty {
+        let mut dirty = Dirty::default();
+        for p in paths {
+            roots().classify(Path::new(p), &mut dirty);
+        }
+        dirty
+    }
+
+    #[test]
+    fn changed_paths_mark_the_part_they_belong_to() {
+        assert_eq!(dirty(&["/oc/openclaw.json"]), Dirty { config: true, ..Dirty::default() });
+        assert_eq!(dirty(&["/oc/nexus/docs/runbooks/a.md"]), Dirty { docs: true, ..Dirty::default() });
+        assert_eq!(dirty(&["/oc/nexus/incidents/x.md"]), Dirty { incidents: true, ..Dirty::default() });
+        assert_eq!(
+            dirty(&["/oc/workspace/SOUL.md", "/oc/workspace-ops/memory/2026-12-01.md", "/oc/workspace/USER.md"]),
+            Dirty { agents: vec!["main".into(), "ops".into()], ..Dirty::default() }
+        );
+    }
+
+    #[test]
+    fn temporary_files_and_unrelated_paths_are_ignored() {
+        let nothing = Dirty::default();
+        for path in [
+            "/oc/workspace/.SOUL.md.nexus-1.tmp",
+            "/oc/workspace/.SOUL.md.swp",
+            "/oc/workspace/SOUL.md~",
+            "/oc/sessions.sqlite",
+            "/elsewhere/openclaw.json",
+            "/oc/nexus/docs/.git/index",
+        ] {
+            assert_eq!(dirty(&[path]), nothing, "{path}");
+        }
+    }
+
+    #[test]
+    fn each_folder_is_watched_once() {
+        let mut r = roots();
+        r.agents.push(("home".into(), "/oc".into()));
+        let list = r.watch_list();
+        assert_eq!(list.iter().filter(|(p, _)| p == Path::new("/oc")).count(), 1);
+        assert!(list.contains(&(PathBuf::from("/oc"), RecursiveMode::Recursive)));
+        assert!(list.contains(&(PathBuf::from("/oc/nexus/incidents"), RecursiveMode::NonRecursive)));
+    }
+}
