@@ -1,6 +1,7 @@
 //! Database access: connecting (SQLite or PostgreSQL by URL), migrations, the transaction helper.
 
 pub mod entities;
+pub mod ids;
 
 use std::time::Duration;
 
