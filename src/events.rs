@@ -26,6 +26,49 @@ pub enum Event {
         /// The user whose sessions ended.
         user_id: String,
     },
+    /// A project was created, changed, archived, unarchived or deleted.
+    ProjectChanged {
+        /// The project.
+        project_id: String,
+        /// What happened.
+        kind: ChangeKind,
+    },
+    /// A task was created, changed, assigned, moved or deleted (with its project).
+    TaskChanged {
+        /// The task.
+        task_id: String,
+        /// Its project.
+        project_id: String,
+        /// What happened.
+        kind: ChangeKind,
+    },
+    /// An activity entry was written.
+    ActivityAdded {
+        /// The entry.
+        activity_id: String,
+        /// Its project.
+        project_id: String,
+    },
+}
+
+/// What kind of change a [`Event::ProjectChanged`] or [`Event::TaskChanged`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ChangeKind {
+    /// It was created.
+    Created,
+    /// Its fields changed.
+    Updated,
+    /// A task's assignee changed.
+    Assigned,
+    /// A task moved to another state.
+    Transitioned,
+    /// A project was archived.
+    Archived,
+    /// A project was unarchived.
+    Unarchived,
+    /// It was deleted.
+    Deleted,
 }
 
 /// Fan-out of [`Event`]s; cheap to clone.
@@ -113,5 +156,10 @@ impl EventBus {
     /// A receiver of every event published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.local.subscribe()
+    }
+
+    /// How many receivers are listening in this process (live subscriptions, mostly).
+    pub fn subscriber_count(&self) -> usize {
+        self.local.receiver_count()
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod entities;
 pub mod ids;
+pub mod metrics;
+pub mod sql;
 
 use std::time::Duration;
 
