@@ -38,7 +38,7 @@ pub const VARIABLES: &[VarDoc] = &[
     VarDoc { name: "NEXUS_DB_MAX_CONNECTIONS", default: "10", doc: "Database pool size." },
     VarDoc { name: "NEXUS_DB_ACQUIRE_TIMEOUT_SECS", default: "5", doc: "How long a request waits for a pooled connection before failing." },
     VarDoc { name: "NEXUS_QUERY_DEPTH_LIMIT", default: "15", doc: "Deepest selection nesting a GraphQL document may have." },
-    VarDoc { name: "NEXUS_QUERY_COMPLEXITY_LIMIT", default: "2000", doc: "Largest complexity score a GraphQL document may have (each field 1, lists times their page size)." },
+    VarDoc { name: "NEXUS_QUERY_COMPLEXITY_LIMIT", default: "20000", doc: "Largest complexity score a GraphQL document may have (each field 1, lists times their page size): enough for 50 projects × 20 tasks × 5 activity entries in one query." },
     VarDoc { name: "NEXUS_QUERY_ALIAS_LIMIT", default: "50", doc: "Most aliased fields a GraphQL document may have." },
     VarDoc { name: "NEXUS_WEB_DIR", default: "frontend/dist", doc: "Directory of the built dashboard and GraphiQL assets." },
     VarDoc { name: "NEXUS_WS_INIT_TIMEOUT_SECS", default: "10", doc: "A WebSocket that sends no `connection_init` within this time is closed with 4408." },
@@ -198,7 +198,7 @@ impl Config {
             db_acquire_timeout: Duration::from_secs(parse_num(&get, "NEXUS_DB_ACQUIRE_TIMEOUT_SECS", 5, 1, 600)?),
             query_limits: QueryLimits {
                 depth: parse_num(&get, "NEXUS_QUERY_DEPTH_LIMIT", 15, 2, 1000)?,
-                complexity: parse_num(&get, "NEXUS_QUERY_COMPLEXITY_LIMIT", 2000, 10, 1_000_000)?,
+                complexity: parse_num(&get, "NEXUS_QUERY_COMPLEXITY_LIMIT", 20_000, 10, 1_000_000)?,
                 aliases: parse_num(&get, "NEXUS_QUERY_ALIAS_LIMIT", 50, 0, 10_000)?,
             },
             ws_init_timeout: Duration::from_secs(parse_num(&get, "NEXUS_WS_INIT_TIMEOUT_SECS", 10, 1, 600)?),

@@ -1,24 +1,34 @@
 //! Schema roots and construction.
 
-use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema};
 
+use super::activity::{ActivityQuery, ActivitySubscription};
+use super::dashboard::{DashboardQuery, DashboardSubscription};
 use super::extensions::GuardrailsFactory;
+use super::operations::OperationsQuery;
+use super::projects::{ProjectMutation, ProjectQuery};
 use super::status::{StatusQuery, StatusSubscription};
+use super::tasks::{TaskMutation, TaskQuery, TaskSubscription};
 use crate::app::Services;
 use crate::config::QueryLimits;
 
 /// Every query, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(StatusQuery);
+pub struct QueryRoot(StatusQuery, ProjectQuery, TaskQuery, ActivityQuery, DashboardQuery, OperationsQuery);
+
+/// Every mutation, merged from the domain modules.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(ProjectMutation, TaskMutation);
 
 /// Every subscription, merged from the domain modules.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(StatusSubscription);
+pub struct SubscriptionRoot(StatusSubscription, TaskSubscription, ActivitySubscription, DashboardSubscription);
 
 /// The Nexus schema type.
-pub type NexusSchema = Schema<QueryRoot, EmptyMutation, SubscriptionRoot>;
+pub type NexusSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Schema options.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +41,7 @@ pub struct SchemaOptions {
 
 /// Builds the schema. `services` is `None` only for exporting the SDL.
 pub fn build_schema(services: Option<Services>, opts: SchemaOptions) -> NexusSchema {
-    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, SubscriptionRoot::default())
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(opts.limits.depth)
         .limit_complexity(opts.limits.complexity)
         // Field suggestions ("did you mean …") leak the schema when introspection is off.
@@ -50,7 +60,7 @@ pub fn build_schema(services: Option<Services>, opts: SchemaOptions) -> NexusSch
 pub fn export_sdl() -> String {
     let schema = build_schema(
         None,
-        SchemaOptions { limits: QueryLimits { depth: 15, complexity: 2000, aliases: 50 }, introspection: true },
+        SchemaOptions { limits: QueryLimits { depth: 15, complexity: 20_000, aliases: 50 }, introspection: true },
     );
     let sdl = schema.sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items());
     format!(

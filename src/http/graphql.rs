@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::{HttpState, REQUEST_ID};
 use crate::graphql::extensions::{ExecutionMarker, RequestId};
+use crate::graphql::loaders::Loaders;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
@@ -300,8 +301,11 @@ async fn execute(state: &HttpState, headers: &HeaderMap, format: Format, params:
 
     let request_id = headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let marker = ExecutionMarker::default();
-    let request = request.data(RequestId(request_id)).data(marker.clone());
-    let response = state.app.schema.execute(request).await;
+    // Loaders are per request: a schema-wide loader would share data across callers.
+    let loaders = Loaders::new(&state.app.services);
+    let gate = loaders.gate();
+    let request = request.data(RequestId(request_id)).data(marker.clone()).data(loaders);
+    let response = gate.run(state.app.schema.execute(request)).await;
 
     if !marker.executed() && response.is_err() {
         let errors: Vec<&ServerError> = response.errors.iter().collect();

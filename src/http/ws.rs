@@ -18,7 +18,9 @@ use tokio::task::JoinHandle;
 
 use super::graphql::{excessive_nesting, nesting_bound, Params};
 use super::{HttpState, REQUEST_ID};
+use crate::app::Services;
 use crate::graphql::extensions::{ExecutionMarker, RequestId};
+use crate::graphql::loaders::Loaders;
 
 /// The one subprotocol spoken here.
 pub const PROTOCOL: &str = "graphql-transport-ws";
@@ -193,10 +195,11 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                         let out = out_tx.clone();
                         let done = done_tx.clone();
                         let schema = schema.clone();
+                        let services = state.app.services.clone();
                         let op_request_id = format!("{request_id}:{}", clamp_id(&id));
                         let op_id = id.clone();
                         let handle = tokio::spawn(async move {
-                            run_operation(schema, params, op_id.clone(), op_request_id, nesting_limit, out).await;
+                            run_operation(schema, services, params, op_id.clone(), op_request_id, nesting_limit, out).await;
                             let _ = done.send(op_id);
                         });
                         operations.insert(id, handle);
@@ -222,6 +225,7 @@ fn clamp_id(id: &str) -> String {
 
 async fn run_operation(
     schema: crate::graphql::NexusSchema,
+    services: Services,
     params: Params,
     id: String,
     request_id: String,
@@ -245,8 +249,11 @@ async fn run_operation(
         request = request.variables(async_graphql::Variables::from_json(v));
     }
     let marker = ExecutionMarker::default();
-    let request = request.data(RequestId(request_id)).data(marker.clone());
-    let mut stream = schema.execute_stream(request);
+    // Per operation: a subscription's loaders live as long as it does and never cache.
+    let loaders = Loaders::new(&services);
+    let gate = loaders.gate();
+    let request = request.data(RequestId(request_id)).data(marker.clone()).data(loaders);
+    let mut stream = gate.run_stream(schema.execute_stream(request));
     while let Some(response) = stream.next().await {
         if !marker.executed() && response.is_err() {
             // Request errors end the operation with an `error` message and no `complete`.
