@@ -14,6 +14,7 @@ use crate::graphql::{build_schema, NexusSchema};
 use crate::services::activity::ActivityService;
 use crate::services::clock::Clock;
 use crate::services::dashboard::DashboardService;
+use crate::services::demo;
 use crate::services::operations::OperationsService;
 use crate::services::projects::ProjectService;
 use crate::services::status::StatusService;
@@ -84,8 +85,19 @@ impl AppState {
         // Before the connection is cloned into services: clones keep the callback they were made with.
         let db_metrics = DbMetrics::default();
         db::metrics::observe(&mut db, &db_metrics);
+        let first_start = demo::first_start(&db).await.context("reading the migration state")?;
         db::migrate_up(&db).await.context("applying database migrations")?;
         let bus = EventBus::for_database(&db, config.database_url()).await.context("starting the event listener")?;
+        if first_start && config.database_url_is_default {
+            // The zero-configuration run: give every screen something to show. A configured
+            // database (production PostgreSQL above all) is never seeded implicitly.
+            let summary = demo::seed(&db, &bus).await.context("seeding the demo data")?;
+            tracing::info!(
+                projects = summary.projects,
+                tasks = summary.tasks,
+                "seeded the demo data (first start on the default SQLite database)"
+            );
+        }
         let services = Services::new(db.clone(), bus, Clock::system());
         let schema = build_schema(
             Some(services.clone()),

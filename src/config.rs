@@ -92,6 +92,9 @@ pub struct QueryLimits {
 pub struct Config {
     /// Database connection URL; may contain a password, so it is kept secret.
     pub database_url: SecretString,
+    /// Whether DATABASE_URL was unset, so Nexus runs on its default SQLite file. Only then is the
+    /// demo data seeded on first start.
+    pub database_url_is_default: bool,
     /// Listen address.
     pub bind: SocketAddr,
     /// Development or production.
@@ -147,7 +150,9 @@ impl Config {
         };
         let dev = environment == Environment::Development;
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://./data/nexus.db?mode=rwc".into());
+        let configured_url = get("DATABASE_URL");
+        let database_url_is_default = configured_url.is_none();
+        let database_url = configured_url.unwrap_or_else(|| "sqlite://./data/nexus.db?mode=rwc".into());
         let parsed = url::Url::parse(&database_url).map_err(|e| err("DATABASE_URL", format!("not a URL ({e})")))?;
         match parsed.scheme() {
             "sqlite" | "postgres" | "postgresql" => {}
@@ -182,6 +187,7 @@ impl Config {
 
         Ok(Self {
             database_url: SecretString::from(database_url),
+            database_url_is_default,
             bind,
             environment,
             jwt_key,
@@ -274,6 +280,7 @@ mod tests {
         let c = config(&[]).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert!(c.database_url().starts_with("sqlite://./data/"));
+        assert!(c.database_url_is_default);
         assert!(c.is_development() && c.graphiql && c.introspection && c.jwt_key_generated);
         assert!(c.jwt_key.expose_secret().len() >= 32);
         assert_eq!(c.sqlite_parent_dir(), Some(PathBuf::from("./data")));

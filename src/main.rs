@@ -1,4 +1,4 @@
-//! The `nexus` command: serve (default), migrate, export-schema.
+//! The `nexus` command: serve (default), migrate, demo, export-schema.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,8 @@ enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Seed the demo data (five projects, sixty tasks, their history) into an empty database.
+    Demo,
     /// Write the GraphQL schema (sorted SDL) to a file, or stdout with `-`.
     ExportSchema {
         /// Output path.
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         match cli.command {
             None | Some(Command::Serve) => serve(config).await,
             Some(Command::Migrate { action }) => migrate(config, action).await,
+            Some(Command::Demo) => demo(config).await,
             Some(Command::ExportSchema { .. }) => unreachable!("handled above"),
         }
     });
@@ -111,6 +114,28 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, backend = app.services.status.database_backend(), "Nexus is listening on http://{addr} (GraphiQL at http://{addr}/graphql)");
     nexus::http::serve(app, listener, tokio_util::sync::CancellationToken::new(), true).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn demo(config: Config) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    if let Some(dir) = config.sqlite_parent_dir() {
+        std::fs::create_dir_all(&dir)?;
+    }
+    let db = nexus::db::connect(
+        config.database_url(),
+        &nexus::db::PoolOptions { max_connections: 2, acquire_timeout: config.db_acquire_timeout },
+    )
+    .await
+    .context("connecting to the database (check DATABASE_URL)")?;
+    nexus::db::migrate_up(&db).await.context("applying database migrations")?;
+    // Events go nowhere here: no subscriber lives in this process, and running servers re-read on demand.
+    let bus = nexus::events::EventBus::in_process();
+    let summary = nexus::services::demo::seed(&db, &bus).await?;
+    println!(
+        "Seeded {} projects, {} tasks and {} activity entries.",
+        summary.projects, summary.tasks, summary.activity
+    );
     Ok(())
 }
 

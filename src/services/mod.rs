@@ -4,6 +4,7 @@ pub mod activity;
 pub mod auth;
 pub mod clock;
 pub mod dashboard;
+pub mod demo;
 pub mod input;
 pub mod operations;
 pub mod pagination;
