@@ -3,8 +3,14 @@
 mod support;
 
 mod cli;
+mod dashboard;
+mod demo;
 mod errors;
 mod http_spec;
 mod limits;
+mod live;
+mod projects;
 mod schema;
+mod statement_counts;
 mod subscriptions;
+mod tasks;

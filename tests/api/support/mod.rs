@@ -7,10 +7,16 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use futures::{Stream, StreamExt};
 use nexus::app::AppState;
 use nexus::config::Config;
+use nexus::graphql::loaders::{Gate, Loaders};
+use nexus::services::auth::{Caller, Principal, Role};
+use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
+
+pub mod work;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,8 +170,8 @@ pub struct TestApp {
     /// HTTP client with a cookie store.
     pub client: reqwest::Client,
     shutdown: CancellationToken,
-    /// The database (dropped after the app).
-    pub db: TestDb,
+    /// The database (dropped after the last app on it).
+    pub db: Arc<TestDb>,
 }
 
 impl Drop for TestApp {
@@ -185,8 +191,9 @@ pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> TestApp {
     spawn_app_on(db, env).await
 }
 
-/// Starts Nexus on an existing test database.
-pub async fn spawn_app_on(db: TestDb, env: &[(&str, &str)]) -> TestApp {
+/// Starts Nexus on an existing test database; pass an `Arc` to run several apps on one database.
+pub async fn spawn_app_on(db: impl Into<Arc<TestDb>>, env: &[(&str, &str)]) -> TestApp {
+    let db: Arc<TestDb> = db.into();
     logs();
     let mut vars: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), db.url.clone()),
@@ -270,6 +277,138 @@ impl TestApp {
     /// POSTs an anonymous GraphQL request.
     pub async fn gql(&self, query: &str, variables: Value) -> GqlResponse {
         self.gql_as(None, query, variables).await
+    }
+}
+
+impl TestApp {
+    /// A signed-in caller with `role`, backed by a real user row (so the activity log can name
+    /// them). The password hash is a placeholder: this caller never logs in, it is put into the
+    /// request directly.
+    pub async fn principal(&self, role: Role, display_name: &str) -> Principal {
+        let id = uuid::Uuid::now_v7().to_string();
+        let username = format!("{}-{}", role.as_str().to_lowercase(), &id[id.len() - 8..]);
+        let now = chrono::Utc::now();
+        nexus::db::entities::user::ActiveModel {
+            id: Set(id.clone()),
+            username: Set(username.clone()),
+            username_key: Set(username),
+            display_name: Set(display_name.to_owned()),
+            role: Set(role.as_str().to_owned()),
+            password_hash: Set("$argon2id$v=19$m=19456,t=2,p=1$cGxhY2Vob2xkZXI$cGxhY2Vob2xkZXJwbGFjZWhvbGRlcg".into()),
+            disabled: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            password_changed_at: Set(now),
+        }
+        .insert(&self.state.db)
+        .await
+        .expect("test user row");
+        Principal { user_id: id, role }
+    }
+
+    /// Executes a GraphQL operation as `principal` (or anonymously) against the app's schema,
+    /// with the per-request data the HTTP layer adds (loaders, caller).
+    pub async fn execute_as(&self, principal: Option<&Principal>, query: &str, variables: Value) -> GqlResponse {
+        let (request, gate) = self.request(principal, query, variables);
+        let response = gate.run(self.state.schema.execute(request)).await;
+        let body = serde_json::to_value(&response).expect("serialisable response");
+        GqlResponse { status: 200, headers: reqwest::header::HeaderMap::new(), body }
+    }
+
+    /// Starts a subscription as `principal`; each item is one response (`data` or `errors`).
+    pub fn subscribe_as(
+        &self,
+        principal: Option<&Principal>,
+        query: &str,
+        variables: Value,
+    ) -> impl Stream<Item = Value> + Send + Unpin + 'static {
+        let (request, gate) = self.request(principal, query, variables);
+        gate.run_stream(self.state.schema.execute_stream(request))
+            .map(|r| serde_json::to_value(&r).expect("serialisable response"))
+            .boxed()
+    }
+
+    fn request(&self, principal: Option<&Principal>, query: &str, variables: Value) -> (async_graphql::Request, Gate) {
+        let caller = match principal {
+            Some(p) => Caller::User(p.clone()),
+            None => Caller::Anonymous(nexus::services::auth::AnonymousReason::Missing),
+        };
+        let loaders = Loaders::new(&self.state.services);
+        let gate = loaders.gate();
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables))
+            .data(caller)
+            .data(loaders);
+        (request, gate)
+    }
+
+    /// Starts a subscription and returns once it is live (its event receiver is registered), so
+    /// that nothing committed afterwards can be missed.
+    pub async fn live(&self, principal: Option<&Principal>, query: &str, variables: Value) -> LiveSubscription {
+        let before = self.state.services.bus.subscriber_count();
+        let mut stream = self.subscribe_as(principal, query, variables);
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            while let Some(item) = stream.next().await {
+                if tx.send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut sub = LiveSubscription { rx, task };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.state.services.bus.subscriber_count() <= before {
+            if let Ok(first) = sub.rx.try_recv() {
+                panic!("the subscription ended before it was live: {first}");
+            }
+            assert!(std::time::Instant::now() < deadline, "the subscription did not become live within 10 s");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        sub
+    }
+
+    /// Waits until at least `n` event receivers are registered in this process (a subscription
+    /// is live once its resolver ran).
+    pub async fn wait_for_subscribers(&self, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.state.services.bus.subscriber_count() < n {
+            assert!(std::time::Instant::now() < deadline, "no subscriber registered within 10 s");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// A running subscription's responses.
+pub struct LiveSubscription {
+    rx: tokio::sync::mpsc::UnboundedReceiver<Value>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LiveSubscription {
+    /// The next response, or `None` if none arrives within `within`.
+    pub async fn next_within(&mut self, within: std::time::Duration) -> Option<Value> {
+        tokio::time::timeout(within, self.rx.recv()).await.ok().flatten()
+    }
+
+    /// Discards responses until none arrives for `quiet`: with PostgreSQL, notifications of
+    /// changes committed before the subscription started may still be on their way.
+    pub async fn drain(&mut self, quiet: std::time::Duration) -> usize {
+        let mut n = 0;
+        while self.next_within(quiet).await.is_some() {
+            n += 1;
+        }
+        n
+    }
+
+    /// The next response (panics after 10 s).
+    pub async fn next(&mut self) -> Value {
+        self.next_within(std::time::Duration::from_secs(10)).await.expect("a subscription event within 10 s")
+    }
+}
+
+impl Drop for LiveSubscription {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
