@@ -4,14 +4,17 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 
 use crate::config::Config;
 use crate::db;
 use crate::db::metrics::DbMetrics;
 use crate::events::EventBus;
+use crate::graphql::auth::CookiePolicy;
 use crate::graphql::schema::SchemaOptions;
 use crate::graphql::{build_schema, NexusSchema};
 use crate::services::activity::ActivityService;
+use crate::services::auth::{AuthService, SessionRevoker};
 use crate::services::clock::Clock;
 use crate::services::dashboard::DashboardService;
 use crate::services::demo;
@@ -19,12 +22,17 @@ use crate::services::operations::OperationsService;
 use crate::services::projects::ProjectService;
 use crate::services::status::StatusService;
 use crate::services::tasks::TaskService;
+use crate::services::users::UserService;
 
 /// Every domain service, cheap to clone; handed to the schema as context data.
 #[derive(Clone)]
 pub struct Services {
     /// Server status.
     pub status: StatusService,
+    /// Sign-in and sessions.
+    pub auth: AuthService,
+    /// User accounts.
+    pub users: UserService,
     /// Event fan-out.
     pub bus: EventBus,
     /// Projects.
@@ -40,10 +48,13 @@ pub struct Services {
 }
 
 impl Services {
-    /// Builds every database-backed service on one connection, bus and clock.
-    pub fn new(db: DatabaseConnection, bus: EventBus, clock: Clock) -> Self {
+    /// Builds the work services (projects, tasks, activity, dashboard, operations) on one
+    /// connection, bus and clock, next to the account services.
+    pub fn new(db: DatabaseConnection, bus: EventBus, clock: Clock, auth: AuthService, users: UserService) -> Self {
         Self {
             status: StatusService::new(db.clone()),
+            auth,
+            users,
             projects: ProjectService::new(db.clone(), bus.clone(), clock.clone()),
             tasks: TaskService::new(db.clone(), bus.clone(), clock.clone()),
             activity: ActivityService::new(db.clone(), bus.clone()),
@@ -52,6 +63,15 @@ impl Services {
             bus,
         }
     }
+}
+
+/// Shows a generated owner password once, on the terminal.
+pub fn announce_owner_password(username: &str, password: &str) {
+    // Printed once to the terminal, never to the log: log lines get shipped and kept.
+    eprintln!(
+        "\n  Nexus created the owner account.\n    username: {username}\n    password: {password}\n  \
+         It is shown only this once. Set NEXUS_OWNER_PASSWORD to choose it yourself.\n"
+    );
 }
 
 /// Everything a request handler needs.
@@ -88,6 +108,22 @@ impl AppState {
         let first_start = demo::first_start(&db).await.context("reading the migration state")?;
         db::migrate_up(&db).await.context("applying database migrations")?;
         let bus = EventBus::for_database(&db, config.database_url()).await.context("starting the event listener")?;
+        let revoker = SessionRevoker::new(config.auth.access_ttl);
+        let users = UserService::new(db.clone(), bus.clone(), revoker.clone());
+        if let Some(password) = users.bootstrap_owner(&config.auth, config.environment).await? {
+            announce_owner_password(&config.auth.owner_username, &password);
+        }
+        let auth = AuthService::new(
+            db.clone(),
+            bus.clone(),
+            config.jwt_key.expose_secret().as_bytes(),
+            config.auth.clone(),
+            users.clone(),
+            revoker,
+        )
+        .await?;
+        auth.spawn_purge(tokio_util::sync::CancellationToken::new());
+        // After the owner bootstrap: the demo's own (disabled) accounts must not count as "a user exists".
         if first_start && config.database_url_is_default {
             // The zero-configuration run: give every screen something to show. A configured
             // database (production PostgreSQL above all) is never seeded implicitly.
@@ -98,10 +134,14 @@ impl AppState {
                 "seeded the demo data (first start on the default SQLite database)"
             );
         }
-        let services = Services::new(db.clone(), bus, Clock::system());
+        let services = Services::new(db.clone(), bus, Clock::system(), auth, users);
         let schema = build_schema(
             Some(services.clone()),
-            SchemaOptions { limits: config.query_limits, introspection: config.introspection },
+            SchemaOptions {
+                limits: config.query_limits,
+                introspection: config.introspection,
+                cookies: CookiePolicy { secure: !config.is_development() || config.behind_tls },
+            },
         );
         Ok(Self { config: Arc::new(config), db, db_metrics, services, schema })
     }

@@ -27,6 +27,16 @@ pub const VARIABLES: &[VarDoc] = &[
     VarDoc { name: "NEXUS_BIND", default: "127.0.0.1:8080", doc: "Listen address (host:port)." },
     VarDoc { name: "NEXUS_ENV", default: "development", doc: "`development` or `production`: production requires NEXUS_JWT_KEY and turns GraphiQL and introspection off by default." },
     VarDoc { name: "NEXUS_JWT_KEY", default: "generated per run (development only)", doc: "HS256 signing key for access tokens, at least 32 bytes. Secret." },
+    VarDoc { name: "NEXUS_ACCESS_TOKEN_TTL_SECS", default: "900", doc: "Lifetime of an access token (JWT)." },
+    VarDoc { name: "NEXUS_REFRESH_TOKEN_TTL_SECS", default: "604800", doc: "Lifetime of one refresh token; every refresh issues a new one." },
+    VarDoc { name: "NEXUS_SESSION_MAX_AGE_SECS", default: "2592000", doc: "Absolute lifetime of a session (token family), however often it is refreshed." },
+    VarDoc { name: "NEXUS_REFRESH_GRACE_SECS", default: "5", doc: "A just-rotated refresh token presented again within this time is a race, not theft: refused without revoking the session." },
+    VarDoc { name: "NEXUS_OWNER_USERNAME", default: "owner", doc: "Username of the owner account created at first start." },
+    VarDoc { name: "NEXUS_OWNER_PASSWORD", default: "generated and printed once (development only)", doc: "Password of the owner account created at first start (at least 12 characters). Required in production when no user exists. Secret." },
+    VarDoc { name: "NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_IP", default: "20", doc: "Login attempts one client address may make per minute." },
+    VarDoc { name: "NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_USER", default: "5", doc: "Login attempts per minute against one username." },
+    VarDoc { name: "NEXUS_TRUST_FORWARDED_FOR", default: "false", doc: "Take the client address from the last `X-Forwarded-For` entry (only behind a proxy you run)." },
+    VarDoc { name: "NEXUS_TOKEN_PURGE_INTERVAL_SECS", default: "3600", doc: "How often expired and revoked refresh tokens are deleted." },
     VarDoc { name: "NEXUS_LOG", default: "info", doc: "Log filter (tracing `EnvFilter` syntax, e.g. `nexus=debug,info`)." },
     VarDoc { name: "NEXUS_LOG_FORMAT", default: "human", doc: "`human` or `json`." },
     VarDoc { name: "NEXUS_GRAPHIQL", default: "on outside production", doc: "Serve GraphiQL on GET /graphql for browsers (`true`/`false`)." },
@@ -129,6 +139,33 @@ pub struct Config {
     pub ws_init_timeout: Duration,
     /// Built frontend assets.
     pub web_dir: PathBuf,
+    /// Sessions, tokens and login limits.
+    pub auth: AuthConfig,
+}
+
+/// Session and login settings.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// Access-token lifetime.
+    pub access_ttl: Duration,
+    /// Refresh-token lifetime.
+    pub refresh_ttl: Duration,
+    /// Absolute session lifetime.
+    pub session_max_age: Duration,
+    /// Grace for the immediate predecessor of the active refresh token.
+    pub refresh_grace: Duration,
+    /// Owner account name for the first start.
+    pub owner_username: String,
+    /// Owner password for the first start.
+    pub owner_password: Option<SecretString>,
+    /// Login attempts per minute per client address.
+    pub login_per_ip_per_minute: u32,
+    /// Login attempts per minute per username.
+    pub login_per_user_per_minute: u32,
+    /// Use `X-Forwarded-For` for the client address.
+    pub trust_forwarded_for: bool,
+    /// Interval of the expired-token purge.
+    pub purge_interval: Duration,
 }
 
 impl Config {
@@ -209,6 +246,40 @@ impl Config {
             },
             ws_init_timeout: Duration::from_secs(parse_num(&get, "NEXUS_WS_INIT_TIMEOUT_SECS", 10, 1, 600)?),
             web_dir: PathBuf::from(get("NEXUS_WEB_DIR").unwrap_or_else(|| "frontend/dist".into())),
+            auth: AuthConfig {
+                access_ttl: Duration::from_secs(parse_num(&get, "NEXUS_ACCESS_TOKEN_TTL_SECS", 900, 1, 86_400)?),
+                refresh_ttl: Duration::from_secs(parse_num(
+                    &get,
+                    "NEXUS_REFRESH_TOKEN_TTL_SECS",
+                    604_800,
+                    60,
+                    31_536_000,
+                )?),
+                session_max_age: Duration::from_secs(parse_num(
+                    &get,
+                    "NEXUS_SESSION_MAX_AGE_SECS",
+                    2_592_000,
+                    60,
+                    31_536_000,
+                )?),
+                refresh_grace: Duration::from_secs(parse_num(&get, "NEXUS_REFRESH_GRACE_SECS", 5, 0, 60)?),
+                owner_username: get("NEXUS_OWNER_USERNAME").unwrap_or_else(|| "owner".into()),
+                owner_password: match get("NEXUS_OWNER_PASSWORD") {
+                    Some(p) if p.chars().count() >= 12 && p.len() <= 1024 => Some(SecretString::from(p)),
+                    Some(_) => return Err(err("NEXUS_OWNER_PASSWORD", "must be 12 to 1024 characters long")),
+                    None => None,
+                },
+                login_per_ip_per_minute: parse_num(&get, "NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_IP", 20, 1, 100_000)?,
+                login_per_user_per_minute: parse_num(&get, "NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_USER", 5, 1, 100_000)?,
+                trust_forwarded_for: parse_bool(&get, "NEXUS_TRUST_FORWARDED_FOR", false)?,
+                purge_interval: Duration::from_secs(parse_num(
+                    &get,
+                    "NEXUS_TOKEN_PURGE_INTERVAL_SECS",
+                    3600,
+                    1,
+                    86_400,
+                )?),
+            },
         })
     }
 

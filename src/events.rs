@@ -25,6 +25,8 @@ pub enum Event {
     SessionsRevoked {
         /// The user whose sessions ended.
         user_id: String,
+        /// When (Unix milliseconds): access tokens issued before are void.
+        revoked_at: i64,
     },
     /// A project was created, changed, archived, unarchived or deleted.
     ProjectChanged {
@@ -156,6 +158,22 @@ impl EventBus {
     /// A receiver of every event published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.local.subscribe()
+    }
+
+    /// Every event published from now on, as a stream; `Err(n)` reports `n` events the receiver
+    /// fell behind on and missed. The receiver is registered before this returns, so nothing
+    /// published afterwards is missed by a consumer that keeps up.
+    pub fn stream(&self) -> impl futures::Stream<Item = Result<Arc<Event>, u64>> + Send + 'static {
+        let mut rx = self.subscribe();
+        async_stream::stream! {
+            loop {
+                match rx.recv().await {
+                    Ok(event) => yield Ok(event),
+                    Err(broadcast::error::RecvError::Lagged(n)) => yield Err(n),
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        }
     }
 
     /// How many receivers are listening in this process (live subscriptions, mostly).

@@ -1,6 +1,7 @@
 //! The GraphQL API: schema roots merged from one module per domain, errors, extensions.
 
 pub mod activity;
+pub mod auth;
 pub mod dashboard;
 pub mod errors;
 pub mod extensions;
@@ -13,5 +14,6 @@ pub mod projects;
 pub mod schema;
 pub mod status;
 pub mod tasks;
+pub mod users;
 
 pub use schema::{build_schema, export_sdl, NexusSchema};

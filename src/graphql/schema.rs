@@ -1,5 +1,7 @@
 //! Schema roots and construction.
 
+use super::auth::{AuthMutation, CookiePolicy};
+use super::users::{UsersMutation, UsersQuery};
 use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema};
 
 use super::activity::{ActivityQuery, ActivitySubscription};
@@ -15,12 +17,12 @@ use crate::config::QueryLimits;
 /// Every query, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(StatusQuery, ProjectQuery, TaskQuery, ActivityQuery, DashboardQuery, OperationsQuery);
+pub struct QueryRoot(StatusQuery, UsersQuery, ProjectQuery, TaskQuery, ActivityQuery, DashboardQuery, OperationsQuery);
 
 /// Every mutation, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(ProjectMutation, TaskMutation);
+pub struct MutationRoot(AuthMutation, UsersMutation, ProjectMutation, TaskMutation);
 
 /// Every subscription, merged from the domain modules.
 #[derive(MergedSubscription, Default)]
@@ -37,6 +39,8 @@ pub struct SchemaOptions {
     pub limits: QueryLimits,
     /// Whether introspection is allowed.
     pub introspection: bool,
+    /// How the refresh cookie is written.
+    pub cookies: CookiePolicy,
 }
 
 /// Builds the schema. `services` is `None` only for exporting the SDL.
@@ -50,6 +54,7 @@ pub fn build_schema(services: Option<Services>, opts: SchemaOptions) -> NexusSch
     if !opts.introspection {
         builder = builder.disable_introspection();
     }
+    builder = builder.data(opts.cookies);
     if let Some(services) = services {
         builder = builder.data(services);
     }
@@ -60,7 +65,11 @@ pub fn build_schema(services: Option<Services>, opts: SchemaOptions) -> NexusSch
 pub fn export_sdl() -> String {
     let schema = build_schema(
         None,
-        SchemaOptions { limits: QueryLimits { depth: 15, complexity: 20_000, aliases: 50 }, introspection: true },
+        SchemaOptions {
+            limits: QueryLimits { depth: 15, complexity: 20_000, aliases: 50 },
+            introspection: true,
+            cookies: CookiePolicy { secure: true },
+        },
     );
     let sdl = schema.sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items());
     format!(

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use futures::Stream;
 
 use super::errors::{ApiError, ApiResult};
+use super::guards::RoleGuard;
 use crate::app::Services;
+use crate::services::auth::Role;
 use crate::services::status::{ServerStatus as Snapshot, StatusError};
 
 impl From<StatusError> for ApiError {
@@ -70,6 +72,7 @@ impl StatusQuery {
     }
 
     /// Database backend, reachability and schema version.
+    #[graphql(guard = "RoleGuard::new(Role::Viewer)")]
     async fn database_status(&self) -> DatabaseStatus {
         DatabaseStatus
     }
@@ -83,6 +86,7 @@ pub struct StatusSubscription;
 impl StatusSubscription {
     /// The server status now and then every `intervalSeconds` (1–300): a liveness signal for
     /// dashboards and the end-to-end check of the subscription path.
+    #[graphql(guard = "RoleGuard::new(Role::Viewer)")]
     async fn server_heartbeat(
         &self,
         ctx: &Context<'_>,

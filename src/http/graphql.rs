@@ -3,11 +3,12 @@
 //! negotiated from `Accept`, request errors answered without a `data` key.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
 use async_graphql::parser::types::OperationType;
 use async_graphql::{ServerError, Variables};
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -83,6 +84,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// `GET /graphql`: GraphiQL for browsers, otherwise a query from URL parameters.
 pub async fn get(
     State(state): State<HttpState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
@@ -115,11 +117,16 @@ pub async fn get(
     };
     let params =
         Params { query: query.clone(), operation_name: params.get("operationName").cloned(), variables, extensions };
-    execute(&state, &headers, format, params, true).await
+    execute(&state, &headers, peer, format, params, true).await
 }
 
 /// `POST /graphql`: a single JSON-encoded GraphQL request.
-pub async fn post(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<HttpState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let format = match negotiate(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok())) {
         Some(f) => f,
         None => return not_acceptable(),
@@ -143,7 +150,7 @@ pub async fn post(State(state): State<HttpState>, headers: HeaderMap, body: Byte
         Ok(p) => p,
         Err(message) => return request_error(format, StatusCode::BAD_REQUEST, &message, "BAD_REQUEST"),
     };
-    execute(&state, &headers, format, params, false).await
+    execute(&state, &headers, peer, format, params, false).await
 }
 
 fn not_acceptable() -> Response {
@@ -249,7 +256,14 @@ pub fn nesting_bound(depth_limit: usize) -> usize {
     depth_limit * 2 + 16
 }
 
-async fn execute(state: &HttpState, headers: &HeaderMap, format: Format, params: Params, is_get: bool) -> Response {
+async fn execute(
+    state: &HttpState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    format: Format,
+    params: Params,
+    is_get: bool,
+) -> Response {
     let config = &state.app.config;
     if excessive_nesting(&params.query, nesting_bound(config.query_limits.depth)) {
         let message = format!("Query is nested too deep: at most {} levels are allowed.", config.query_limits.depth);
@@ -301,10 +315,17 @@ async fn execute(state: &HttpState, headers: &HeaderMap, format: Format, params:
 
     let request_id = headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let marker = ExecutionMarker::default();
+    let (caller, client_ip, cookie) = super::context::request_data(state, headers, peer);
     // Loaders are per request: a schema-wide loader would share data across callers.
     let loaders = Loaders::new(&state.app.services);
     let gate = loaders.gate();
-    let request = request.data(RequestId(request_id)).data(marker.clone()).data(loaders);
+    let request = request
+        .data(RequestId(request_id))
+        .data(marker.clone())
+        .data(caller)
+        .data(client_ip)
+        .data(cookie)
+        .data(loaders);
     let response = gate.run(state.app.schema.execute(request)).await;
 
     if !marker.executed() && response.is_err() {

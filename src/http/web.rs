@@ -22,9 +22,11 @@ pub fn router(config: &Config) -> Router<HttpState> {
         tracing::warn!(dir = %dir.display(), "dashboard assets not found; serving a placeholder page");
         return Router::new().fallback(|| async { (StatusCode::SERVICE_UNAVAILABLE, Html(NOT_BUILT)) });
     }
-    // Unknown paths get the SPA's index.html so client-side routes survive a reload.
-    let serve = ServeDir::new(&dir).append_index_html_on_directories(true).fallback(ServeFile::new(index));
-    Router::new().fallback_service(serve)
+    // Unknown paths get the SPA's index.html so client-side routes survive a reload; a missing
+    // hashed asset is a real 404, not HTML served as JavaScript.
+    let assets = ServeDir::new(dir.join("assets"));
+    let spa = ServeDir::new(&dir).append_index_html_on_directories(true).fallback(ServeFile::new(index));
+    Router::new().nest_service("/assets", assets).fallback_service(spa)
 }
 
 /// The GraphiQL page, when it has been built.

@@ -18,9 +18,11 @@ use tokio::task::JoinHandle;
 
 use super::graphql::{excessive_nesting, nesting_bound, Params};
 use super::{HttpState, REQUEST_ID};
-use crate::app::Services;
+use crate::app::AppState;
+use crate::events::Event;
 use crate::graphql::extensions::{ExecutionMarker, RequestId};
 use crate::graphql::loaders::Loaders;
+use crate::services::auth::{AnonymousReason, Caller};
 
 /// The one subprotocol spoken here.
 pub const PROTOCOL: &str = "graphql-transport-ws";
@@ -50,7 +52,6 @@ pub mod close {
 enum ClientMessage {
     ConnectionInit {
         #[serde(default)]
-        #[allow(dead_code)]
         payload: Option<Value>,
     },
     Ping {
@@ -134,7 +135,12 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
     let mut acknowledged = false;
     let init_deadline = tokio::time::sleep(state.app.config.ws_init_timeout);
     tokio::pin!(init_deadline);
-    let schema = state.app.schema.clone();
+    // Armed at `connection_init`: the socket closes when its access token expires.
+    let token_expiry = tokio::time::sleep(std::time::Duration::from_secs(u32::MAX as u64));
+    tokio::pin!(token_expiry);
+    let mut caller: Option<Caller> = None;
+    let mut revocations = state.app.services.bus.subscribe();
+    let app = state.app.clone();
     let nesting_limit = nesting_bound(state.app.config.query_limits.depth);
 
     let close_with: Option<Outbound> = loop {
@@ -144,6 +150,20 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
             }
             _ = state.shutdown.cancelled() => {
                 break Some(Outbound::Close(close::GOING_AWAY, "Server shutting down"));
+            }
+            _ = &mut token_expiry, if acknowledged => {
+                break Some(Outbound::Close(close::FORBIDDEN, "Token expired"));
+            }
+            event = revocations.recv(), if acknowledged => {
+                let revoked_user = match event.as_deref() {
+                    #[allow(irrefutable_let_patterns)] // the bus carries other domains' events too
+                    Ok(Event::SessionsRevoked { user_id, .. }) => Some(user_id.clone()),
+                    _ => None,
+                };
+                let me = caller.as_ref().and_then(|c| c.principal()).map(|p| p.user_id.clone());
+                if revoked_user.is_some() && revoked_user == me {
+                    break Some(Outbound::Close(close::FORBIDDEN, "Session revoked"));
+                }
             }
             Some(id) = done_rx.recv() => {
                 operations.remove(&id);
@@ -162,11 +182,21 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                     Err(_) => break Some(Outbound::Close(close::INVALID_MESSAGE, "Invalid message received")),
                 };
                 match message {
-                    ClientMessage::ConnectionInit { payload: _ } => {
+                    ClientMessage::ConnectionInit { payload } => {
                         if initialised {
                             break Some(Outbound::Close(close::TOO_MANY_INITS, "Too many initialisation requests"));
                         }
                         initialised = true;
+                        let token = init_token(payload.as_ref());
+                        let who = state.app.services.auth.authenticate(token.as_deref());
+                        if who.principal().is_none() {
+                            break Some(Outbound::Close(close::FORBIDDEN, "Forbidden"));
+                        }
+                        if let Some(exp) = token.as_deref().and_then(|t| state.app.services.auth.token_expiry(t)) {
+                            let left = (exp - chrono::Utc::now().timestamp()).max(0) as u64;
+                            token_expiry.as_mut().reset(tokio::time::Instant::now() + std::time::Duration::from_secs(left));
+                        }
+                        caller = Some(who);
                         acknowledged = true;
                         if out_tx.send(Outbound::Text(json!({"type": "connection_ack"}).to_string())).await.is_err() {
                             break None;
@@ -194,12 +224,12 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                         };
                         let out = out_tx.clone();
                         let done = done_tx.clone();
-                        let schema = schema.clone();
-                        let services = state.app.services.clone();
+                        let app = app.clone();
                         let op_request_id = format!("{request_id}:{}", clamp_id(&id));
                         let op_id = id.clone();
+                        let op_caller = caller.clone().unwrap_or(Caller::Anonymous(AnonymousReason::Missing));
                         let handle = tokio::spawn(async move {
-                            run_operation(schema, services, params, op_id.clone(), op_request_id, nesting_limit, out).await;
+                            run_operation(app, params, op_id.clone(), op_request_id, op_caller, nesting_limit, out).await;
                             let _ = done.send(op_id);
                         });
                         operations.insert(id, handle);
@@ -219,16 +249,24 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
     let _ = writer.await;
 }
 
+/// The bearer token of a `connection_init` payload: `{"authorization": "Bearer …"}` (the key
+/// read case-insensitively, since GraphiQL forwards header names as typed).
+fn init_token(payload: Option<&Value>) -> Option<String> {
+    let map = payload?.as_object()?;
+    let value = map.iter().find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?.1.as_str()?;
+    super::context::bearer(value).map(str::to_owned)
+}
+
 fn clamp_id(id: &str) -> String {
     id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(40).collect()
 }
 
 async fn run_operation(
-    schema: crate::graphql::NexusSchema,
-    services: Services,
+    app: AppState,
     params: Params,
     id: String,
     request_id: String,
+    caller: Caller,
     nesting_limit: usize,
     out: mpsc::Sender<Outbound>,
 ) {
@@ -250,10 +288,10 @@ async fn run_operation(
     }
     let marker = ExecutionMarker::default();
     // Per operation: a subscription's loaders live as long as it does and never cache.
-    let loaders = Loaders::new(&services);
+    let loaders = Loaders::new(&app.services);
     let gate = loaders.gate();
-    let request = request.data(RequestId(request_id)).data(marker.clone()).data(loaders);
-    let mut stream = gate.run_stream(schema.execute_stream(request));
+    let request = request.data(RequestId(request_id)).data(marker.clone()).data(caller).data(loaders);
+    let mut stream = gate.run_stream(app.schema.execute_stream(request));
     while let Some(response) = stream.next().await {
         if !marker.executed() && response.is_err() {
             // Request errors end the operation with an `error` message and no `complete`.

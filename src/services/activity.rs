@@ -10,7 +10,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use tokio_stream::wrappers::BroadcastStream;
 
 use super::clock::Clock;
 use super::input::AgentId;
@@ -420,7 +419,8 @@ impl ActivityService {
     /// The receiver is registered before this returns, so nothing committed afterwards is missed.
     pub fn added(&self, project: Option<ProjectId>) -> impl Stream<Item = ActivityEntry> + Send + 'static {
         let service = self.clone();
-        BroadcastStream::new(self.bus.subscribe())
+        self.bus
+            .stream()
             .filter_map(move |event| {
                 let wanted = match event.as_deref() {
                     Ok(Event::ActivityAdded { activity_id, project_id }) => {
@@ -428,8 +428,8 @@ impl ActivityService {
                             .then(|| ActivityId::from_db(activity_id.clone()))
                     }
                     Ok(_) => None,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "activity subscriber fell behind; some entries were skipped");
+                    Err(missed) => {
+                        tracing::warn!(missed, "activity subscriber fell behind; some entries were skipped");
                         None
                     }
                 };

@@ -11,3 +11,4 @@ pub mod pagination;
 pub mod projects;
 pub mod status;
 pub mod tasks;
+pub mod users;

@@ -16,7 +16,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
-use tokio_stream::wrappers::BroadcastStream;
 
 pub use self::priority::Priority;
 pub use self::state::TaskState;
@@ -746,7 +745,7 @@ impl TaskService {
     /// Task changes as they commit (optionally only one project's). The receiver is registered
     /// before this returns, so nothing committed afterwards is missed.
     pub fn changes(&self, project: Option<ProjectId>) -> impl Stream<Item = TaskChangeNotice> + Send + 'static {
-        BroadcastStream::new(self.bus.subscribe()).filter_map(move |event| {
+        self.bus.stream().filter_map(move |event| {
             let notice = match event.as_deref() {
                 Ok(Event::TaskChanged { task_id, project_id, kind }) => {
                     project.as_ref().is_none_or(|p| p.as_str() == project_id).then(|| TaskChangeNotice {
@@ -756,8 +755,8 @@ impl TaskService {
                     })
                 }
                 Ok(_) => None,
-                Err(e) => {
-                    tracing::warn!(error = %e, "task subscriber fell behind; some changes were skipped");
+                Err(missed) => {
+                    tracing::warn!(missed, "task subscriber fell behind; some changes were skipped");
                     None
                 }
             };

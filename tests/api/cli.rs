@@ -55,3 +55,167 @@ async fn migrate_up_status_and_down_work_from_the_command_line(backend: Backend)
 }
 
 both_databases!(migrate_up_status_and_down_work_from_the_command_line);
+
+async fn users_are_created_listed_and_reset_from_the_command_line(backend: Backend) {
+    use std::io::Write;
+    let db = TestDb::create(backend).await;
+    let env = [("DATABASE_URL", db.url.as_str()), ("NEXUS_LOG", "warn")];
+    let with_stdin = |args: &[&str], input: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nexus"));
+        cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let created = with_stdin(&["user", "create", "Ada", "--role", "operator"], "a-long-cli-password\n");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let short = with_stdin(&["user", "create", "bob"], "short\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("12"));
+    let list = nexus(&env, &["user", "list"]);
+    let listing = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(listing.contains("Ada") && listing.contains("OPERATOR"), "{listing}");
+    assert!(!listing.contains("a-long-cli-password"));
+    let reset = with_stdin(&["user", "set-password", "ada"], "another-long-password\n");
+    assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
+}
+
+both_databases!(users_are_created_listed_and_reset_from_the_command_line);
+
+/// A `nexus serve` child process with its stderr read line by line.
+struct Served {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Served {
+    fn start(env: &[(&str, &str)]) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nexus"));
+        cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("NEXUS_BIND", "127.0.0.1:0");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.stderr(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { child, lines, seen: Vec::new() }
+    }
+
+    /// Reads lines until one contains `needle` (10 s at most).
+    fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!("no line with `{needle}` in:\n{}", self.seen.join("\n"));
+    }
+
+    fn rest(&mut self) -> Vec<String> {
+        let _ = self.child.wait();
+        self.seen.extend(self.lines.try_iter());
+        self.seen.clone()
+    }
+}
+
+fn address_in(line: &str) -> String {
+    let start = line.find("http://").expect("an address") + 7;
+    line[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect()
+}
+
+#[tokio::test]
+async fn a_first_development_start_prints_a_generated_owner_password_that_works_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nexus.db?mode=rwc", dir.path().display());
+    let mut served = Served::start(&[("DATABASE_URL", &url), ("NEXUS_LOG", "info")]);
+    let password_line = served.wait_for("password:");
+    let password = password_line.split("password:").nth(1).unwrap().trim().to_owned();
+    assert!(password.len() >= 20);
+    let addr = address_in(&served.wait_for("listening"));
+
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("http://{addr}/graphql"))
+        .json(&serde_json::json!({"query": "mutation($p: String!) { login(input: {username: \"owner\", password: $p}) { user { role } } }", "variables": {"p": password}}))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(login["data"]["login"]["user"]["role"], "OWNER", "{login}");
+
+    // SIGTERM: a graceful stop with exit code 0.
+    let pid = served.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    served.wait_for("shutdown requested");
+    let status = served.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let lines = served.rest();
+    // The password appears exactly once, on the terminal banner, never in a log line.
+    assert_eq!(lines.iter().filter(|l| l.contains(&password)).count(), 1, "{lines:#?}");
+
+    // A second start does not create or print anything.
+    let mut again = Served::start(&[("DATABASE_URL", &url)]);
+    again.wait_for("listening");
+    let _ = again.child.kill();
+    assert!(!again.rest().iter().any(|l| l.contains("password:")));
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_of_every_request_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nexus.db?mode=rwc", dir.path().display());
+    let mut served = Served::start(&[
+        ("DATABASE_URL", &url),
+        ("NEXUS_LOG_FORMAT", "json"),
+        ("NEXUS_OWNER_PASSWORD", "an-owner-password-here"),
+    ]);
+    let addr = address_in(&served.wait_for("listening"));
+    let resp = reqwest::Client::new()
+        .get(format!("http://{addr}/health"))
+        .header("x-request-id", "trace-me-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "trace-me-123");
+    let line = served.wait_for("trace-me-123");
+    let parsed: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+    assert_eq!(parsed["span"]["request_id"], "trace-me-123", "{line}");
+    let _ = served.child.kill();
+}
+
+#[tokio::test]
+async fn production_refuses_a_first_start_without_an_owner_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nexus.db?mode=rwc", dir.path().display());
+    let out = nexus(&[("DATABASE_URL", &url), ("NEXUS_ENV", "production"), ("NEXUS_JWT_KEY", &"k".repeat(40))], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("NEXUS_OWNER_PASSWORD"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -3,7 +3,6 @@
 use chrono::{Duration, Timelike, Utc};
 use nexus::app::Services;
 use nexus::services::activity::Actor;
-use nexus::services::auth::Role;
 use nexus::services::clock::Clock;
 use nexus::services::projects::NewProject;
 use nexus::services::tasks::state::Move;
@@ -23,7 +22,7 @@ fn titles(queue: &Value) -> Vec<&str> {
 
 async fn the_dashboard_shows_every_queue_in_its_order(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let project = create_project(&app, &op, "queues").await;
     let pid = project["id"].as_str().unwrap();
     let create = "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id version state } } }";
@@ -31,8 +30,8 @@ async fn the_dashboard_shows_every_queue_in_its_order(backend: Backend) {
         let (app, op) = (&app, &op);
         async move {
             let resp = app
-                .execute_as(
-                    Some(op),
+                .gql_as(
+                    Some(&op.token),
                     create,
                     json!({"i": {"projectId": pid, "title": title, "priority": priority, "assigneeId": assignee}}),
                 )
@@ -95,7 +94,7 @@ async fn the_dashboard_shows_every_queue_in_its_order(backend: Backend) {
         failingJobs { source message totalCount nodes { name } }
         openIncidents { source message totalCount nodes { title } }
     } }";
-    let resp = app.execute_as(Some(&op), q, json!({"n": null})).await;
+    let resp = app.gql_as(Some(&op.token), q, json!({"n": null})).await;
     let d = &resp.data()["dashboard"];
     assert_eq!(titles(&d["needsApproval"]), vec!["review b", "review c", "review a"], "oldest in review first");
     assert_eq!(
@@ -140,7 +139,7 @@ async fn the_dashboard_shows_every_queue_in_its_order(backend: Backend) {
     assert_eq!(d["openIncidents"], json!({"source": "NOT_CONNECTED", "message": null, "totalCount": 0, "nodes": []}));
 
     // A smaller queue size cuts the lists, not the counts.
-    let resp = app.execute_as(Some(&op), q, json!({"n": 1})).await;
+    let resp = app.gql_as(Some(&op.token), q, json!({"n": 1})).await;
     let d = &resp.data()["dashboard"];
     assert_eq!(titles(&d["ready"]), vec!["ready critical old"]);
     assert_eq!(d["ready"]["totalCount"], 4);
@@ -150,11 +149,12 @@ async fn the_dashboard_shows_every_queue_in_its_order(backend: Backend) {
 
 async fn the_operations_snapshot_measures_cycle_time_approval_wait_and_rejections(backend: Backend) {
     let app = spawn_app(backend).await;
-    let viewer = app.principal(Role::Viewer, "Vera Viewer").await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
     // History on a manual clock, three days ago, through the same services the API uses.
     let day0 = (Utc::now() - Duration::days(3)).with_hour(8).unwrap().with_minute(0).unwrap();
     let clock = Clock::manual(day0);
-    let s = Services::new(app.state.db.clone(), app.state.services.bus.clone(), clock.clone());
+    let live = &app.state.services;
+    let s = Services::new(app.state.db.clone(), live.bus.clone(), clock.clone(), live.auth.clone(), live.users.clone());
     let at = |h: f64| clock.set(day0 + Duration::minutes((h * 60.0) as i64));
     let project = s
         .projects
@@ -232,8 +232,7 @@ async fn the_operations_snapshot_measures_cycle_time_approval_wait_and_rejection
     }
 
     let resp = app
-        .execute_as(
-            Some(&viewer),
+        .gql_as(Some(&viewer.token),
             "{ operations { windowDays tasksByState { state count } throughput { day done } medianCycleTimeSeconds medianApprovalWaitSeconds approvals rejections rejectionRate workInProgress { agentId inProgress review } } }",
             json!({}),
         )
@@ -262,8 +261,9 @@ async fn the_operations_snapshot_measures_cycle_time_approval_wait_and_rejection
     assert_eq!(done, 3);
 
     // Decisions older than the window are left out.
-    let resp =
-        app.execute_as(Some(&viewer), "{ operations(days: 1) { approvals medianCycleTimeSeconds } }", json!({})).await;
+    let resp = app
+        .gql_as(Some(&viewer.token), "{ operations(days: 1) { approvals medianCycleTimeSeconds } }", json!({}))
+        .await;
     assert_eq!(resp.data()["operations"], json!({"approvals": 0, "medianCycleTimeSeconds": null}));
 }
 

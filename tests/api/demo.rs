@@ -2,7 +2,6 @@
 
 use std::process::Command;
 
-use nexus::services::auth::Role;
 use nexus::services::demo::{self, DemoError};
 use serde_json::json;
 
@@ -15,10 +14,9 @@ async fn the_demo_fills_every_screen_with_a_believable_team_s_work(backend: Back
     assert_eq!((summary.projects, summary.tasks), (5, 60));
     assert!(summary.activity > 200, "{summary:?}");
 
-    let viewer = app.principal(Role::Viewer, "Vera Viewer").await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
     let resp = app
-        .execute_as(
-            Some(&viewer),
+        .gql_as(Some(&viewer.token),
             "{ projects { totalCount nodes { slug leadAgentId taskCounts { state count } } }
                tasks { totalCount }
                activity(first: 100) { totalCount nodes { actor { kind name } } }
@@ -53,7 +51,7 @@ async fn the_demo_fills_every_screen_with_a_believable_team_s_work(backend: Back
     assert!(ops["throughput"].as_array().unwrap().iter().any(|t| t["done"].as_i64().unwrap() > 0));
 
     // The demo users author the history but cannot sign in.
-    let resp = app.execute_as(Some(&viewer), "{ activity(first: 1) { nodes { actor { id } } } }", json!({})).await;
+    let resp = app.gql_as(Some(&viewer.token), "{ activity(first: 1) { nodes { actor { id } } } }", json!({})).await;
     resp.data();
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let maya = nexus::db::entities::user::Entity::find()

@@ -11,7 +11,8 @@ async fn a_database_failure_reaches_the_client_only_as_internal_with_a_request_i
     // Sabotage: the table the field reads disappears underneath the running server.
     app.state.db.execute_unprepared("DROP TABLE seaql_migrations").await.unwrap();
 
-    let resp = app.gql("{ databaseStatus { schemaVersion } }", json!(null)).await;
+    let owner = app.owner().await;
+    let resp = app.gql_as(Some(&owner.token), "{ databaseStatus { schemaVersion } }", json!(null)).await;
     assert_eq!(resp.status, 200);
     assert_eq!(resp.error_code(), Some("INTERNAL"), "{}", resp.body);
     let request_id = resp.body["errors"][0]["extensions"]["requestId"].as_str().expect("requestId").to_owned();

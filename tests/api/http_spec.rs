@@ -196,7 +196,27 @@ async fn the_graphql_http_audit_reports_no_must_or_should_failures(backend: Back
     assert!(output.contains("0 failed"), "{output}");
 }
 
+async fn the_dashboard_and_its_assets_are_served_with_spa_fallback(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let index = app.client.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(index.status(), 200);
+    assert!(index.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = index.text().await.unwrap();
+    let script = html.split("src=\"").nth(1).and_then(|r| r.split('"').next()).expect("a script tag");
+    assert!(script.starts_with("/assets/"), "{script}");
+    let js = app.client.get(format!("{}{script}", app.base)).send().await.unwrap();
+    assert_eq!(js.status(), 200);
+    assert!(js.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    // A client-side route survives a reload; a missing asset is a 404.
+    let route = app.client.get(format!("{}/projects/some-project", app.base)).send().await.unwrap();
+    assert_eq!(route.status(), 200);
+    assert!(route.text().await.unwrap().contains("<div id=\"app\""));
+    let missing = app.client.get(format!("{}/assets/nope.js", app.base)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
 both_databases!(
+    the_dashboard_and_its_assets_are_served_with_spa_fallback,
     a_post_that_is_not_json_is_refused_with_415_and_runs_nothing,
     a_mutation_over_get_is_405_with_an_allow_header,
     a_query_over_get_works,

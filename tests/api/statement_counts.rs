@@ -2,7 +2,6 @@
 //! query are counted (SeaORM's metric callback) with 5 and with 50 projects.
 
 use nexus::services::activity::Actor;
-use nexus::services::auth::Role;
 use nexus::services::input::AgentId;
 use nexus::services::projects::NewProject;
 use nexus::services::tasks::{Intent, NewTask, TaskState};
@@ -78,9 +77,9 @@ async fn add_projects(app: &TestApp, from: usize, to: usize) {
 
 /// Runs `query` and returns the SQL statements it executed.
 async fn statements(app: &TestApp, query: &str) -> (serde_json::Value, Vec<String>) {
-    let viewer = app.principal(Role::Viewer, "Vera Viewer").await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
     app.state.db_metrics.start_recording();
-    let resp = app.execute_as(Some(&viewer), query, json!({})).await;
+    let resp = app.gql_as(Some(&viewer.token), query, json!({})).await;
     let sql = app.state.db_metrics.stop_recording();
     (resp.data().clone(), sql)
 }

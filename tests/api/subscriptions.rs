@@ -51,14 +51,17 @@ async fn next_json(ws: &mut Ws) -> serde_json::Value {
     }
 }
 
-async fn init(ws: &mut Ws) {
-    send(ws, json!({"type": "connection_init", "payload": {}})).await;
+async fn init(app: &TestApp, ws: &mut Ws) {
+    let viewer = app.user_with_role("VIEWER").await;
+    send(ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", viewer.token)}}))
+        .await;
     assert_eq!(next_json(ws).await["type"], "connection_ack");
 }
 
 async fn the_graphql_ws_client_receives_heartbeats_end_to_end(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (ok, output) = run_node("subscribe.mjs", &[&app.ws_url(), "2"]).await;
+    let viewer = app.user_with_role("VIEWER").await;
+    let (ok, output) = run_node("subscribe.mjs", &[&app.ws_url(), "2", &viewer.token]).await;
     assert!(ok, "graphql-ws subscription failed:\n{output}");
     assert!(output.contains("received 2 heartbeats"), "{output}");
 }
@@ -94,7 +97,7 @@ async fn no_connection_init_in_time_closes_with_4408(backend: Backend) {
 async fn a_duplicate_subscription_id_closes_with_4409(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut ws = connect(&app).await;
-    init(&mut ws).await;
+    init(&app, &mut ws).await;
     let sub = json!({"type": "subscribe", "id": "dup", "payload": {"query": "subscription { serverHeartbeat(intervalSeconds: 60) { now } }"}});
     send(&mut ws, sub.clone()).await;
     assert_eq!(next_json(&mut ws).await["type"], "next");
@@ -107,7 +110,7 @@ async fn a_duplicate_subscription_id_closes_with_4409(backend: Backend) {
 async fn a_second_connection_init_closes_with_4429(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut ws = connect(&app).await;
-    init(&mut ws).await;
+    init(&app, &mut ws).await;
     send(&mut ws, json!({"type": "connection_init"})).await;
     assert_eq!(close_code(&mut ws).await.0, 4429);
 }
@@ -115,7 +118,7 @@ async fn a_second_connection_init_closes_with_4429(backend: Backend) {
 async fn close_reasons_stay_within_the_websocket_limit(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut ws = connect(&app).await;
-    init(&mut ws).await;
+    init(&app, &mut ws).await;
     let id = "x".repeat(500);
     let sub = json!({"type": "subscribe", "id": id, "payload": {"query": "subscription { serverHeartbeat(intervalSeconds: 60) { now } }"}});
     send(&mut ws, sub.clone()).await;
@@ -128,7 +131,7 @@ async fn close_reasons_stay_within_the_websocket_limit(backend: Backend) {
 async fn a_completed_operation_frees_its_id_and_queries_run_over_the_socket(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut ws = connect(&app).await;
-    init(&mut ws).await;
+    init(&app, &mut ws).await;
     send(&mut ws, json!({"type": "ping"})).await;
     assert_eq!(next_json(&mut ws).await["type"], "pong");
     for _ in 0..2 {
@@ -145,6 +148,60 @@ async fn a_completed_operation_frees_its_id_and_queries_run_over_the_socket(back
     assert_eq!(err["type"], "error");
     assert_eq!(err["id"], "bad");
 }
+
+async fn a_socket_without_a_valid_token_closes_with_4403(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for payload in
+        [json!(null), json!({}), json!({"authorization": "Bearer not-a-token"}), json!({"authorization": "Basic eA=="})]
+    {
+        let mut ws = connect(&app).await;
+        send(&mut ws, json!({"type": "connection_init", "payload": payload})).await;
+        assert_eq!(close_code(&mut ws).await, (4403, "Forbidden".to_owned()), "{payload}");
+    }
+}
+
+async fn a_socket_closes_with_4403_when_its_user_is_disabled(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.owner().await;
+    let user = app.user_with_role("VIEWER").await;
+    let mut ws = connect(&app).await;
+    send(&mut ws, json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {}", user.token)}}))
+        .await;
+    assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
+    app.gql_as(
+        Some(&owner.token),
+        "mutation($id: ID!) { disableUser(input: {userId: $id}) { user { id } } }",
+        json!({"id": user.id}),
+    )
+    .await
+    .data();
+    assert_eq!(close_code(&mut ws).await, (4403, "Session revoked".to_owned()));
+}
+
+async fn a_socket_closes_with_4403_when_its_token_expires(backend: Backend) {
+    let app = spawn_app_with(backend, &[("NEXUS_ACCESS_TOKEN_TTL_SECS", "2")]).await;
+    let mut ws = connect(&app).await;
+    init(&app, &mut ws).await;
+    assert_eq!(close_code(&mut ws).await, (4403, "Token expired".to_owned()));
+}
+
+async fn a_socket_outlives_the_http_request_timeout(backend: Backend) {
+    let app = spawn_app_with(backend, &[("NEXUS_REQUEST_TIMEOUT_SECS", "1")]).await;
+    let mut ws = connect(&app).await;
+    init(&app, &mut ws).await;
+    let sub = json!({"type": "subscribe", "id": "hb", "payload": {"query": "subscription { serverHeartbeat(intervalSeconds: 1) { uptimeSeconds } }"}});
+    send(&mut ws, sub).await;
+    for _ in 0..3 {
+        assert_eq!(next_json(&mut ws).await["type"], "next");
+    }
+}
+
+both_databases!(
+    a_socket_outlives_the_http_request_timeout,
+    a_socket_without_a_valid_token_closes_with_4403,
+    a_socket_closes_with_4403_when_its_user_is_disabled,
+    a_socket_closes_with_4403_when_its_token_expires,
+);
 
 both_databases!(
     the_graphql_ws_client_receives_heartbeats_end_to_end,

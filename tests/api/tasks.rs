@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use nexus::services::auth::Role;
 use serde_json::{json, Value};
 
 use crate::both_databases;
@@ -25,10 +24,10 @@ fn allowed_from(state: &str) -> Vec<&'static str> {
 
 const STATES: [&str; 7] = ["BACKLOG", "READY", "IN_PROGRESS", "REVIEW", "DONE", "BLOCKED", "CANCELLED"];
 
-async fn activity_count(app: &TestApp, who: &nexus::services::auth::Principal, task: &Value) -> i64 {
+async fn activity_count(app: &TestApp, who: &crate::support::TestUser, task: &Value) -> i64 {
     let resp = app
-        .execute_as(
-            Some(who),
+        .gql_as(
+            Some(&who.token),
             "query($id: ID!) { task(id: $id) { version activity { totalCount } } }",
             json!({"id": task["id"]}),
         )
@@ -36,9 +35,9 @@ async fn activity_count(app: &TestApp, who: &nexus::services::auth::Principal, t
     resp.data()["task"]["activity"]["totalCount"].as_i64().unwrap()
 }
 
-async fn reread(app: &TestApp, who: &nexus::services::auth::Principal, task: &Value) -> Value {
+async fn reread(app: &TestApp, who: &crate::support::TestUser, task: &Value) -> Value {
     let q = format!("query($id: ID!) {{ task(id: $id) {{ {TASK_FIELDS} }} }}");
-    app.execute_as(Some(who), &q, json!({"id": task["id"]})).await.data()["task"].clone()
+    app.gql_as(Some(&who.token), &q, json!({"id": task["id"]})).await.data()["task"].clone()
 }
 
 fn field(resp: &GqlResponse) -> &str {
@@ -47,7 +46,7 @@ fn field(resp: &GqlResponse) -> &str {
 
 async fn every_allowed_transition_works_and_writes_one_activity_entry(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let project = create_project(&app, &op, "transitions").await;
     let pid = project["id"].as_str().unwrap();
 
@@ -98,7 +97,7 @@ async fn every_allowed_transition_works_and_writes_one_activity_entry(backend: B
 
 async fn every_other_transition_returns_invalid_transition_naming_the_allowed_targets(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let project = create_project(&app, &op, "refusals").await;
     let pid = project["id"].as_str().unwrap();
 
@@ -124,8 +123,8 @@ async fn every_other_transition_returns_invalid_transition_naming_the_allowed_ta
         // Named moves that do not apply are refused the same way.
         if from != "REVIEW" {
             let resp = app
-                .execute_as(
-                    Some(&op),
+                .gql_as(
+                    Some(&op.token),
                     "mutation($i: ApproveTaskInput!) { approveTask(input: $i) { task { id } } }",
                     json!({"i": {"taskId": task["id"], "expectedVersion": task["version"]}}),
                 )
@@ -134,8 +133,8 @@ async fn every_other_transition_returns_invalid_transition_naming_the_allowed_ta
         }
         if from != "BLOCKED" {
             let resp = app
-                .execute_as(
-                    Some(&op),
+                .gql_as(
+                    Some(&op.token),
                     "mutation($i: TaskNoteInput!) { unblockTask(input: $i) { task { id } } }",
                     json!({"i": {"taskId": task["id"], "expectedVersion": task["version"]}}),
                 )
@@ -152,7 +151,7 @@ async fn every_other_transition_returns_invalid_transition_naming_the_allowed_ta
 
 async fn rejecting_without_a_reason_is_bad_user_input(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let project = create_project(&app, &op, "rejections").await;
     let task = task_in(&app, &op, project["id"].as_str().unwrap(), "REVIEW").await;
     let reject =
@@ -160,8 +159,8 @@ async fn rejecting_without_a_reason_is_bad_user_input(backend: Backend) {
 
     for reason in [None, Some(""), Some("   ")] {
         let resp = app
-            .execute_as(
-                Some(&op),
+            .gql_as(
+                Some(&op.token),
                 reject,
                 json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "reason": reason}}),
             )
@@ -175,8 +174,8 @@ async fn rejecting_without_a_reason_is_bad_user_input(backend: Backend) {
     assert_eq!(field(&resp), "reason");
     // So is blocking without a reason.
     let resp = app
-        .execute_as(
-            Some(&op),
+        .gql_as(
+            Some(&op.token),
             "mutation($i: BlockTaskInput!) { blockTask(input: $i) { task { state } } }",
             json!({"i": {"taskId": task["id"], "expectedVersion": task["version"]}}),
         )
@@ -188,8 +187,7 @@ async fn rejecting_without_a_reason_is_bad_user_input(backend: Backend) {
     assert_eq!((unchanged["state"].clone(), unchanged["version"].clone()), (json!("REVIEW"), task["version"].clone()));
 
     let resp = app
-        .execute_as(
-            Some(&op),
+        .gql_as(Some(&op.token),
             reject,
             json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "reason": "The summary misses the costs."}}),
         )
@@ -202,21 +200,21 @@ async fn rejecting_without_a_reason_is_bad_user_input(backend: Backend) {
 
 async fn approving_and_rejecting_at_once_with_the_same_version_has_one_winner_and_one_activity_entry(backend: Backend) {
     let app = spawn_app(backend).await;
-    let alice = app.principal(Role::Operator, "Alice").await;
-    let bob = app.principal(Role::Operator, "Bob").await;
+    let alice = app.signed_in("OPERATOR", "Alice").await;
+    let bob = app.signed_in("OPERATOR", "Bob").await;
     let project = create_project(&app, &alice, "race").await;
     let pid = project["id"].as_str().unwrap();
 
     for round in 0..5 {
         let task = task_in(&app, &alice, pid, "REVIEW").await;
         let before = activity_count(&app, &alice, &task).await;
-        let approve = app.execute_as(
-            Some(&alice),
+        let approve = app.gql_as(
+            Some(&alice.token),
             "mutation($i: ApproveTaskInput!) { approveTask(input: $i) { task { state } } }",
             json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "comment": "ship it"}}),
         );
-        let reject = app.execute_as(
-            Some(&bob),
+        let reject = app.gql_as(
+            Some(&bob.token),
             "mutation($i: RejectTaskInput!) { rejectTask(input: $i) { task { state } } }",
             json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "reason": "not yet"}}),
         );
@@ -240,20 +238,24 @@ async fn approving_and_rejecting_at_once_with_the_same_version_has_one_winner_an
 
 async fn a_stale_expected_version_is_a_conflict_and_overwrites_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let project = create_project(&app, &op, "stale").await;
     let task = create_task(&app, &op, project["id"].as_str().unwrap(), "Original title").await;
     let update = "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { title version } } }";
     let first = app
-        .execute_as(
-            Some(&op),
+        .gql_as(
+            Some(&op.token),
             update,
             json!({"i": {"taskId": task["id"], "expectedVersion": 1, "title": "First edit"}}),
         )
         .await;
     assert_eq!(first.data()["updateTask"]["task"]["version"], 2);
     let second = app
-        .execute_as(Some(&op), update, json!({"i": {"taskId": task["id"], "expectedVersion": 1, "title": "Lost edit"}}))
+        .gql_as(
+            Some(&op.token),
+            update,
+            json!({"i": {"taskId": task["id"], "expectedVersion": 1, "title": "Lost edit"}}),
+        )
         .await;
     assert_eq!(second.error_code(), Some("CONFLICT"), "{}", second.body);
     assert_eq!(second.body["errors"][0]["extensions"]["currentVersion"], 2);
@@ -262,8 +264,8 @@ async fn a_stale_expected_version_is_a_conflict_and_overwrites_nothing(backend: 
     let resp = transition(&app, &op, &task, "READY", None).await;
     assert_eq!(resp.error_code(), Some("CONFLICT"));
     let resp = app
-        .execute_as(
-            Some(&op),
+        .gql_as(
+            Some(&op.token),
             "mutation($i: AssignTaskInput!) { assignTask(input: $i) { task { id } } }",
             json!({"i": {"taskId": task["id"], "expectedVersion": 1, "assigneeId": "qa"}}),
         )
@@ -271,8 +273,8 @@ async fn a_stale_expected_version_is_a_conflict_and_overwrites_nothing(backend: 
     assert_eq!(resp.error_code(), Some("CONFLICT"));
     // An unknown task is NOT_FOUND, not CONFLICT.
     let resp = app
-        .execute_as(
-            Some(&op),
+        .gql_as(
+            Some(&op.token),
             update,
             json!({"i": {"taskId": uuid::Uuid::now_v7().to_string(), "expectedVersion": 1, "title": "x"}}),
         )
@@ -282,7 +284,7 @@ async fn a_stale_expected_version_is_a_conflict_and_overwrites_nothing(backend: 
 
 async fn priorities_in_every_dialect_are_normalised_and_unknown_labels_list_the_accepted_forms(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let project = create_project(&app, &op, "priorities").await;
     let create = "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { priority priorityLabel } } }";
     for (label, want) in [
@@ -303,18 +305,22 @@ async fn priorities_in_every_dialect_are_normalised_and_unknown_labels_list_the_
         ("5", "LOW"),
     ] {
         let resp = app
-            .execute_as(Some(&op), create, json!({"i": {"projectId": project["id"], "title": "t", "priority": label}}))
+            .gql_as(
+                Some(&op.token),
+                create,
+                json!({"i": {"projectId": project["id"], "title": "t", "priority": label}}),
+            )
             .await;
         let task = &resp.data()["createTask"]["task"];
         assert_eq!(task["priority"], want, "{label:?}");
         assert_eq!(task["priorityLabel"], label);
     }
-    let resp = app.execute_as(Some(&op), create, json!({"i": {"projectId": project["id"], "title": "t"}})).await;
+    let resp = app.gql_as(Some(&op.token), create, json!({"i": {"projectId": project["id"], "title": "t"}})).await;
     assert_eq!(resp.data()["createTask"]["task"]["priority"], "MEDIUM");
 
     for bad in ["sev1", "P9", "0", "highest"] {
         let resp = app
-            .execute_as(Some(&op), create, json!({"i": {"projectId": project["id"], "title": "t", "priority": bad}}))
+            .gql_as(Some(&op.token), create, json!({"i": {"projectId": project["id"], "title": "t", "priority": bad}}))
             .await;
         assert_eq!(resp.error_code(), Some("BAD_USER_INPUT"), "{bad}");
         assert_eq!(field(&resp), "priority");
@@ -328,7 +334,7 @@ async fn priorities_in_every_dialect_are_normalised_and_unknown_labels_list_the_
 
 async fn input_limits_are_bad_user_input_naming_the_field(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let project = create_project(&app, &op, "limits").await;
     let task = create_task(&app, &op, project["id"].as_str().unwrap(), "Within limits").await;
     let pid = project["id"].clone();
@@ -361,20 +367,19 @@ async fn input_limits_are_bad_user_input_naming_the_field(backend: Backend) {
         ),
     ];
     for (want, q, vars) in cases {
-        let resp = app.execute_as(Some(&op), q, vars).await;
+        let resp = app.gql_as(Some(&op.token), q, vars).await;
         assert_eq!(resp.error_code(), Some("BAD_USER_INPUT"), "{want}: {}", resp.body);
         assert_eq!(field(&resp), want, "{}", resp.body);
     }
     // Nested page sizes are checked too.
     let resp = app
-        .execute_as(Some(&op), "query { projects { nodes { tasks(first: 500) { nodes { id } } } } }", json!({}))
+        .gql_as(Some(&op.token), "query { projects { nodes { tasks(first: 500) { nodes { id } } } } }", json!({}))
         .await;
     assert_eq!(resp.error_code(), Some("BAD_USER_INPUT"), "{}", resp.body);
     assert_eq!(field(&resp), "first");
     // At the limits everything is accepted.
     let resp = app
-        .execute_as(
-            Some(&op),
+        .gql_as(Some(&op.token),
             create_task_q,
             json!({"i": {"projectId": pid, "title": "é".repeat(200), "description": "d".repeat(20_000), "labels": vec!["l"; 20]}}),
         )
@@ -384,8 +389,8 @@ async fn input_limits_are_bad_user_input_naming_the_field(backend: Backend) {
 
 async fn viewers_can_read_but_not_mutate_and_anonymous_callers_can_do_neither(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
-    let viewer = app.principal(Role::Viewer, "Vera Viewer").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
     let project = create_project(&app, &op, "roles").await;
     let task = task_in(&app, &op, project["id"].as_str().unwrap(), "REVIEW").await;
 
@@ -412,9 +417,9 @@ async fn viewers_can_read_but_not_mutate_and_anonymous_callers_can_do_neither(ba
         ),
     ];
     for (q, vars) in &mutations {
-        let resp = app.execute_as(Some(&viewer), q, vars.clone()).await;
+        let resp = app.gql_as(Some(&viewer.token), q, vars.clone()).await;
         assert_eq!(resp.error_code(), Some("FORBIDDEN"), "{q}: {}", resp.body);
-        let resp = app.execute_as(None, q, vars.clone()).await;
+        let resp = app.gql(q, vars.clone()).await;
         assert_eq!(resp.error_code(), Some("UNAUTHENTICATED"), "{q}: {}", resp.body);
     }
     assert_eq!(reread(&app, &op, &task).await["state"], "REVIEW", "nothing changed");
@@ -426,16 +431,16 @@ async fn viewers_can_read_but_not_mutate_and_anonymous_callers_can_do_neither(ba
         "{ operations { windowDays } }",
         "{ activity { totalCount } }",
     ] {
-        let resp = app.execute_as(Some(&viewer), q, json!({})).await;
+        let resp = app.gql_as(Some(&viewer.token), q, json!({})).await;
         resp.data();
-        let resp = app.execute_as(None, q, json!({})).await;
+        let resp = app.gql(q, json!({})).await;
         assert_eq!(resp.error_code(), Some("UNAUTHENTICATED"), "{q}");
     }
 }
 
 async fn tasks_can_be_filtered_and_paged_with_cursors(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let a = create_project(&app, &op, "alpha").await;
     let b = create_project(&app, &op, "beta").await;
     let create = "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id version } } }";
@@ -449,8 +454,7 @@ async fn tasks_can_be_filtered_and_paged_with_cursors(backend: Backend) {
         (&b, "Release checklist", "P1", None),
     ] {
         let resp = app
-            .execute_as(
-                Some(&op),
+            .gql_as(Some(&op.token),
                 create,
                 json!({"i": {"projectId": project["id"], "title": title, "priority": priority, "assigneeId": assignee}}),
             )
@@ -464,8 +468,8 @@ async fn tasks_can_be_filtered_and_paged_with_cursors(backend: Backend) {
         let op = &op;
         async move {
             let resp = app
-                .execute_as(
-                    Some(op),
+                .gql_as(
+                    Some(&op.token),
                     "query($f: TaskFilter) { tasks(filter: $f) { totalCount nodes { id } } }",
                     json!({"f": filter}),
                 )
@@ -494,8 +498,7 @@ async fn tasks_can_be_filtered_and_paged_with_cursors(backend: Backend) {
     let mut after: Option<String> = None;
     loop {
         let resp = app
-            .execute_as(
-                Some(&op),
+            .gql_as(Some(&op.token),
                 "query($after: String) { tasks(first: 4, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }",
                 json!({"after": after}),
             )
@@ -517,12 +520,11 @@ async fn tasks_can_be_filtered_and_paged_with_cursors(backend: Backend) {
 
 async fn edits_and_assignments_are_versioned_and_logged(backend: Backend) {
     let app = spawn_app(backend).await;
-    let op = app.principal(Role::Operator, "Olga Operator").await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
     let project = create_project(&app, &op, "edits").await;
     let task = create_task(&app, &op, project["id"].as_str().unwrap(), "Draft").await;
     let resp = app
-        .execute_as(
-            Some(&op),
+        .gql_as(Some(&op.token),
             "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { title priority priorityLabel dueDate labels version } activity { kind summary } } }",
             json!({"i": {"taskId": task["id"], "expectedVersion": 1, "title": "Final", "priority": "urgent", "dueDate": "2026-12-24", "labels": ["ops", "OPS", "release"]}}),
         )
@@ -537,8 +539,8 @@ async fn edits_and_assignments_are_versioned_and_logged(backend: Backend) {
     assert!(data["activity"]["summary"].as_str().unwrap().contains("title, priority, due date, labels"), "{}", data);
 
     let resp = app
-        .execute_as(
-            Some(&op),
+        .gql_as(
+            Some(&op.token),
             "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { dueDate version } } }",
             json!({"i": {"taskId": task["id"], "expectedVersion": 2, "dueDate": null}}),
         )
@@ -547,8 +549,8 @@ async fn edits_and_assignments_are_versioned_and_logged(backend: Backend) {
 
     let assign = "mutation($i: AssignTaskInput!) { assignTask(input: $i) { task { assigneeId assignee { agentId workload { ready inProgress } } version } activity { kind summary } } }";
     let resp = app
-        .execute_as(
-            Some(&op),
+        .gql_as(
+            Some(&op.token),
             assign,
             json!({"i": {"taskId": task["id"], "expectedVersion": 3, "assigneeId": "Research"}}),
         )
@@ -559,7 +561,7 @@ async fn edits_and_assignments_are_versioned_and_logged(backend: Backend) {
     assert_eq!(data["activity"]["kind"], "TASK_ASSIGNED");
     assert_eq!(data["activity"]["summary"], "Reassigned “Final” from ops to research");
     let resp = app
-        .execute_as(Some(&op), assign, json!({"i": {"taskId": task["id"], "expectedVersion": 4, "assigneeId": null}}))
+        .gql_as(Some(&op.token), assign, json!({"i": {"taskId": task["id"], "expectedVersion": 4, "assigneeId": null}}))
         .await;
     assert_eq!(resp.data()["assignTask"]["task"]["assigneeId"], Value::Null);
     assert_eq!(resp.data()["assignTask"]["activity"]["summary"], "Unassigned “Final” (was research)");

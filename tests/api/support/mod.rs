@@ -7,12 +7,9 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
 use nexus::app::AppState;
 use nexus::config::Config;
-use nexus::graphql::loaders::{Gate, Loaders};
-use nexus::services::auth::{Caller, Principal, Role};
-use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
@@ -159,6 +156,24 @@ pub fn logs() -> LogBuffer {
     .clone()
 }
 
+/// The owner password every test app starts with (user `owner`).
+pub const OWNER_PASSWORD: &str = "owner-password-for-tests";
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// Id.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// Access token.
+    pub token: String,
+    /// Refresh token (asked for in the body).
+    pub refresh_token: String,
+}
+
 /// A running Nexus.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
@@ -200,6 +215,10 @@ pub async fn spawn_app_on(db: impl Into<Arc<TestDb>>, env: &[(&str, &str)]) -> T
         ("NEXUS_BIND".into(), "127.0.0.1:0".into()),
         ("NEXUS_WEB_DIR".into(), format!("{}/frontend/dist", env!("CARGO_MANIFEST_DIR"))),
         ("NEXUS_DB_MAX_CONNECTIONS".into(), "5".into()),
+        ("NEXUS_OWNER_PASSWORD".into(), OWNER_PASSWORD.into()),
+        // Tests sign in often from one address; the limiter has tests of its own.
+        ("NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_IP".into(), "100000".into()),
+        ("NEXUS_LOGIN_ATTEMPTS_PER_MINUTE_PER_USER".into(), "100000".into()),
     ]);
     for (k, v) in env {
         vars.insert((*k).into(), (*v).into());
@@ -278,78 +297,103 @@ impl TestApp {
     pub async fn gql(&self, query: &str, variables: Value) -> GqlResponse {
         self.gql_as(None, query, variables).await
     }
+
+    /// Signs in (refresh token in the body); panics unless it works.
+    pub async fn login(&self, username: &str, password: &str) -> TestUser {
+        let resp = self
+            .gql(
+                "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p, refreshTokenInBody: true}) { accessToken refreshToken user { id username } } }",
+                json!({"u": username, "p": password}),
+            )
+            .await;
+        let login = &resp.data()["login"];
+        TestUser {
+            id: login["user"]["id"].as_str().unwrap().to_owned(),
+            username: login["user"]["username"].as_str().unwrap().to_owned(),
+            password: password.to_owned(),
+            token: login["accessToken"].as_str().unwrap().to_owned(),
+            refresh_token: login["refreshToken"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The owner, signed in.
+    pub async fn owner(&self) -> TestUser {
+        self.login("owner", OWNER_PASSWORD).await
+    }
+
+    /// Creates a user with `role` (VIEWER, OPERATOR, OWNER) through the API and signs them in.
+    pub async fn user_with_role(&self, role: &str) -> TestUser {
+        let owner = self.owner().await;
+        let username = format!("{}-{}", role.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
+        let resp = self
+            .gql_as(
+                Some(&owner.token),
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+                json!({"i": {"username": username, "role": role, "password": password}}),
+            )
+            .await;
+        resp.data();
+        self.login(&username, &password).await
+    }
 }
 
 impl TestApp {
-    /// A signed-in caller with `role`, backed by a real user row (so the activity log can name
-    /// them). The password hash is a placeholder: this caller never logs in, it is put into the
-    /// request directly.
-    pub async fn principal(&self, role: Role, display_name: &str) -> Principal {
-        let id = uuid::Uuid::now_v7().to_string();
-        let username = format!("{}-{}", role.as_str().to_lowercase(), &id[id.len() - 8..]);
-        let now = chrono::Utc::now();
-        nexus::db::entities::user::ActiveModel {
-            id: Set(id.clone()),
-            username: Set(username.clone()),
-            username_key: Set(username),
-            display_name: Set(display_name.to_owned()),
-            role: Set(role.as_str().to_owned()),
-            password_hash: Set("$argon2id$v=19$m=19456,t=2,p=1$cGxhY2Vob2xkZXI$cGxhY2Vob2xkZXJwbGFjZWhvbGRlcg".into()),
-            disabled: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-            password_changed_at: Set(now),
+    /// Creates a user with `role` (VIEWER, OPERATOR, OWNER) and a display name through the API
+    /// and signs them in.
+    pub async fn signed_in(&self, role: &str, display_name: &str) -> TestUser {
+        let owner = self.owner().await;
+        let username = format!("{}-{}", role.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
+        let resp = self
+            .gql_as(
+                Some(&owner.token),
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+                json!({"i": {"username": username, "role": role, "password": password, "displayName": display_name}}),
+            )
+            .await;
+        resp.data();
+        self.login(&username, &password).await
+    }
+
+    /// Subscribes over `/graphql/ws` with `token` and returns once the subscription is live
+    /// (its event receiver is registered in this process), so that nothing committed afterwards
+    /// can be missed.
+    pub async fn ws_subscribe(&self, token: &str, query: &str, variables: Value) -> LiveSubscription {
+        use futures::SinkExt;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::Message;
+
+        let mut req = self.ws_url().into_client_request().unwrap();
+        req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws connects");
+        let send = |v: Value| Message::Text(v.to_string().into());
+        ws.send(send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}})))
+            .await
+            .unwrap();
+        loop {
+            match tokio::time::timeout(std::time::Duration::from_secs(10), ws.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) if t.contains("connection_ack") => break,
+                Ok(Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_)))) => continue,
+                other => panic!("expected connection_ack, got {other:?}"),
+            }
         }
-        .insert(&self.state.db)
-        .await
-        .expect("test user row");
-        Principal { user_id: id, role }
-    }
-
-    /// Executes a GraphQL operation as `principal` (or anonymously) against the app's schema,
-    /// with the per-request data the HTTP layer adds (loaders, caller).
-    pub async fn execute_as(&self, principal: Option<&Principal>, query: &str, variables: Value) -> GqlResponse {
-        let (request, gate) = self.request(principal, query, variables);
-        let response = gate.run(self.state.schema.execute(request)).await;
-        let body = serde_json::to_value(&response).expect("serialisable response");
-        GqlResponse { status: 200, headers: reqwest::header::HeaderMap::new(), body }
-    }
-
-    /// Starts a subscription as `principal`; each item is one response (`data` or `errors`).
-    pub fn subscribe_as(
-        &self,
-        principal: Option<&Principal>,
-        query: &str,
-        variables: Value,
-    ) -> impl Stream<Item = Value> + Send + Unpin + 'static {
-        let (request, gate) = self.request(principal, query, variables);
-        gate.run_stream(self.state.schema.execute_stream(request))
-            .map(|r| serde_json::to_value(&r).expect("serialisable response"))
-            .boxed()
-    }
-
-    fn request(&self, principal: Option<&Principal>, query: &str, variables: Value) -> (async_graphql::Request, Gate) {
-        let caller = match principal {
-            Some(p) => Caller::User(p.clone()),
-            None => Caller::Anonymous(nexus::services::auth::AnonymousReason::Missing),
-        };
-        let loaders = Loaders::new(&self.state.services);
-        let gate = loaders.gate();
-        let request = async_graphql::Request::new(query)
-            .variables(async_graphql::Variables::from_json(variables))
-            .data(caller)
-            .data(loaders);
-        (request, gate)
-    }
-
-    /// Starts a subscription and returns once it is live (its event receiver is registered), so
-    /// that nothing committed afterwards can be missed.
-    pub async fn live(&self, principal: Option<&Principal>, query: &str, variables: Value) -> LiveSubscription {
+        // Counted after the ack: the connection itself listens to the bus (for session revocations).
         let before = self.state.services.bus.subscriber_count();
-        let mut stream = self.subscribe_as(principal, query, variables);
+        ws.send(send(json!({"type": "subscribe", "id": "1", "payload": {"query": query, "variables": variables}})))
+            .await
+            .unwrap();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let task = tokio::spawn(async move {
-            while let Some(item) = stream.next().await {
+            while let Some(Ok(msg)) = ws.next().await {
+                let Message::Text(text) = msg else { continue };
+                let v: Value = serde_json::from_str(&text).expect("json message");
+                let item = match v["type"].as_str() {
+                    Some("next") => v["payload"].clone(),
+                    Some("error") => json!({ "errors": v["payload"] }),
+                    Some("complete") => break,
+                    _ => continue,
+                };
                 if tx.send(item).is_err() {
                     break;
                 }
@@ -366,19 +410,9 @@ impl TestApp {
         }
         sub
     }
-
-    /// Waits until at least `n` event receivers are registered in this process (a subscription
-    /// is live once its resolver ran).
-    pub async fn wait_for_subscribers(&self, n: usize) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while self.state.services.bus.subscriber_count() < n {
-            assert!(std::time::Instant::now() < deadline, "no subscriber registered within 10 s");
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-    }
 }
 
-/// A running subscription's responses.
+/// A running subscription's responses (`{data}` or `{errors}`), read from its WebSocket.
 pub struct LiveSubscription {
     rx: tokio::sync::mpsc::UnboundedReceiver<Value>,
     task: tokio::task::JoinHandle<()>,
@@ -408,6 +442,7 @@ impl LiveSubscription {
 
 impl Drop for LiveSubscription {
     fn drop(&mut self) {
+        // Dropping the socket ends the subscription on the server.
         self.task.abort();
     }
 }

@@ -1,6 +1,6 @@
 //! Fixtures for project and task tests, all through GraphQL.
 
-use nexus::services::auth::Principal;
+use crate::support::TestUser;
 use serde_json::{json, Value};
 
 use super::TestApp;
@@ -9,10 +9,9 @@ use super::TestApp;
 pub const TASK_FIELDS: &str = "id state version blockedFrom allowedTransitions priority priorityLabel title";
 
 /// Creates a project; returns it (`id`, `slug`, `version`).
-pub async fn create_project(app: &TestApp, who: &Principal, slug: &str) -> Value {
+pub async fn create_project(app: &TestApp, who: &TestUser, slug: &str) -> Value {
     let resp = app
-        .execute_as(
-            Some(who),
+        .gql_as(Some(&who.token),
             "mutation($input: CreateProjectInput!) { createProject(input: $input) { project { id slug version name } } }",
             json!({"input": {"slug": slug, "name": format!("Project {slug}"), "leadAgentId": "main"}}),
         )
@@ -21,11 +20,11 @@ pub async fn create_project(app: &TestApp, who: &Principal, slug: &str) -> Value
 }
 
 /// Creates a task in `project`; returns it with [`TASK_FIELDS`].
-pub async fn create_task(app: &TestApp, who: &Principal, project: &str, title: &str) -> Value {
+pub async fn create_task(app: &TestApp, who: &TestUser, project: &str, title: &str) -> Value {
     let q =
         format!("mutation($input: CreateTaskInput!) {{ createTask(input: $input) {{ task {{ {TASK_FIELDS} }} }} }}");
     let resp = app
-        .execute_as(Some(who), &q, json!({"input": {"projectId": project, "title": title, "assigneeId": "ops"}}))
+        .gql_as(Some(&who.token), &q, json!({"input": {"projectId": project, "title": title, "assigneeId": "ops"}}))
         .await;
     resp.data()["createTask"]["task"].clone()
 }
@@ -33,7 +32,7 @@ pub async fn create_task(app: &TestApp, who: &Principal, project: &str, title: &
 /// Runs `transitionTask` and returns the raw response.
 pub async fn transition(
     app: &TestApp,
-    who: &Principal,
+    who: &TestUser,
     task: &Value,
     to: &str,
     reason: Option<&str>,
@@ -42,7 +41,7 @@ pub async fn transition(
         "mutation($input: TransitionTaskInput!) {{ transitionTask(input: $input) {{ task {{ {TASK_FIELDS} }} activity {{ kind fromState toState detail summary actor {{ kind name }} }} }} }}"
     );
     let input = json!({"taskId": task["id"], "expectedVersion": task["version"], "to": to, "reason": reason});
-    app.execute_as(Some(who), &q, json!({ "input": input })).await
+    app.gql_as(Some(&who.token), &q, json!({ "input": input })).await
 }
 
 /// The path from BACKLOG to `state` (blocked and cancelled tasks leave from READY).
@@ -60,7 +59,7 @@ pub fn path_to(state: &str) -> Vec<&'static str> {
 }
 
 /// Creates a task and moves it to `state`; returns it.
-pub async fn task_in(app: &TestApp, who: &Principal, project: &str, state: &str) -> Value {
+pub async fn task_in(app: &TestApp, who: &TestUser, project: &str, state: &str) -> Value {
     let mut task = create_task(app, who, project, &format!("A task headed for {state}")).await;
     for step in path_to(state) {
         let reason = (step == "BLOCKED").then_some("waiting for the vendor");

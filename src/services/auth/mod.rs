@@ -1,6 +1,19 @@
-//! Accounts and sessions: who the caller is and what their role allows.
+//! Accounts and sessions: login, access tokens, rotating refresh tokens with reuse detection.
+//!
+//! Refresh tokens are opaque random strings stored only as SHA-256 hashes. Each sign-in starts a
+//! family; every refresh retires the presented token and issues its child in one conditional
+//! update, so of two concurrent refreshes exactly one wins. A retired token presented again is
+//! theft unless it is the immediate predecessor of the active token and within a few seconds'
+//! grace (two tabs refreshing at once): then it is refused without revoking anything.
+
+pub mod jwt;
+pub mod password;
+mod rate_limit;
+mod sessions;
 
 use serde::{Deserialize, Serialize};
+
+pub use sessions::{AuthError, AuthService, Session, SessionRevoker};
 
 /// What a user may do. Ordered: each role includes the ones below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
