@@ -1,34 +1,53 @@
 /**
  * graphiql.html — GraphiQL bundled locally (no CDN, no inline script: works under the server's
- * strict Content-Security-Policy), with a small bar to paste an access token.
+ * strict Content-Security-Policy).
+ *
+ * Authentication: on load the page asks for a session with the dashboard's refresh cookie
+ * (`refreshSession`, same origin) and then sends that session's access token — kept in memory
+ * and refreshed before it expires by `@/api/client` — over HTTP (`Authorization`) and in the
+ * WebSocket `connection_init`. Without a session a banner points to the dashboard's sign-in;
+ * public operations (`serverStatus`) still work. A pasted token (e.g. a script's) overrides the
+ * session until cleared; it too lives only in this page's memory.
  */
-import { createElement as h, StrictMode, useMemo, useState, type FormEvent } from 'react'
+import { createElement as h, StrictMode, useEffect, useMemo, useState, type FormEvent } from 'react'
 import { createRoot } from 'react-dom/client'
 import { GraphiQL } from 'graphiql'
 import { createGraphiQLFetcher, type Fetcher } from '@graphiql/toolkit'
+import type { Client } from 'graphql-ws'
 import 'graphiql/graphiql.css'
 import './graphiql-page.css'
 import {
   GRAPHQL_PATH,
-  authHeaders,
-  connectionParams,
-  getAccessToken,
   graphqlWsUrl,
-  setAccessToken,
+  onSessionChange,
+  restoreSession,
+  sessionFetch,
+  sessionSocket,
+  type SessionUser,
 } from '@/api/client'
 
-/** A fetcher for the current token: `Authorization` header over HTTP, `connection_init`
- *  payload `{ authorization: 'Bearer …' }` over graphql-ws. Rebuilt when the token changes. */
-function createFetcher(): Fetcher {
+/** The session's fetcher: the current access token on every request (refreshed and retried
+ *  once when the server says it expired), the session's socket for subscriptions. */
+function sessionFetcher(): Fetcher {
   return createGraphiQLFetcher({
     url: GRAPHQL_PATH,
-    subscriptionUrl: graphqlWsUrl(),
-    headers: authHeaders(),
-    wsConnectionParams: connectionParams(),
+    fetch: sessionFetch,
+    // The toolkit only calls `subscribe` on it.
+    wsClient: sessionSocket as Client,
   })
 }
 
-const DEFAULT_QUERY = `# Nexus GraphQL API. Paste an access token above for operations that need one.
+/** A fetcher for a pasted token: `Authorization` over HTTP, `connection_init` over graphql-ws. */
+function manualFetcher(token: string): Fetcher {
+  return createGraphiQLFetcher({
+    url: GRAPHQL_PATH,
+    subscriptionUrl: graphqlWsUrl(),
+    headers: { Authorization: `Bearer ${token}` },
+    wsConnectionParams: { authorization: `Bearer ${token}` },
+  })
+}
+
+const DEFAULT_QUERY = `# Nexus GraphQL API. Requests carry your dashboard session's token.
 query ServerStatus {
   serverStatus { version startedAt uptimeSeconds now }
 }
@@ -39,15 +58,27 @@ query ServerStatus {
 # }
 `
 
-function TokenBar(props: { token: string | null; onChange: (token: string | null) => void }) {
+/** `checking` until the cookie has been tried; `error` when the server could not be asked. */
+type SessionState = { kind: 'checking' } | { kind: 'signed-in'; user: SessionUser } | { kind: 'none' } | { kind: 'error'; message: string }
+
+function TokenBar(props: { session: SessionState; manualToken: string | null; onChange: (token: string | null) => void }) {
   const [draft, setDraft] = useState('')
+  const { session, manualToken } = props
 
   function save(event: FormEvent) {
     event.preventDefault()
     if (!draft.trim()) return
-    props.onChange(draft)
+    props.onChange(draft.trim())
     setDraft('')
   }
+
+  const state = manualToken
+    ? { on: true, text: 'pasted token' }
+    : session.kind === 'signed-in'
+      ? { on: true, text: `signed in as ${session.user.displayName} (${session.user.role})` }
+      : session.kind === 'checking'
+        ? { on: false, text: 'checking session…' }
+        : { on: false, text: 'anonymous' }
 
   return h(
     'header',
@@ -63,40 +94,62 @@ function TokenBar(props: { token: string | null; onChange: (token: string | null
         type: 'password',
         autoComplete: 'off',
         spellCheck: false,
-        placeholder: props.token ? 'token set — paste to replace' : 'paste an access token',
+        placeholder: manualToken ? 'token set — paste to replace' : 'paste a token to use instead of the session',
         value: draft,
         onChange: (e: { target: HTMLInputElement }) => setDraft(e.target.value),
       }),
-      h('button', { type: 'submit', disabled: !draft.trim() }, 'Save'),
-      h(
-        'button',
-        { type: 'button', disabled: !props.token, onClick: () => props.onChange(null) },
-        'Clear',
-      ),
-      h(
-        'span',
-        { className: props.token ? 'nexus-token-state on' : 'nexus-token-state', role: 'status' },
-        props.token ? 'authenticated requests' : 'anonymous',
-      ),
+      h('button', { type: 'submit', disabled: !draft.trim() }, 'Use'),
+      h('button', { type: 'button', disabled: !manualToken, onClick: () => props.onChange(null) }, 'Clear'),
+      h('span', { className: state.on ? 'nexus-token-state on' : 'nexus-token-state', role: 'status' }, state.text),
     ),
   )
 }
 
-function App() {
-  const [token, setToken] = useState<string | null>(getAccessToken)
-  // Rebuilt per token: new headers for HTTP, new connection_init payload for the next socket.
-  const fetcher = useMemo(() => createFetcher(), [token])
+function SignInBanner(props: { session: SessionState }) {
+  const { session } = props
+  if (session.kind !== 'none' && session.kind !== 'error') return null
+  return h(
+    'div',
+    { className: 'nexus-banner', role: 'status' },
+    session.kind === 'error' ? `Could not check your session (${session.message}). ` : 'Not signed in. ',
+    h('a', { href: '/' }, 'Sign in on the dashboard first'),
+    ', then reload this page. Public operations such as ',
+    h('code', null, '{ serverStatus { version } }'),
+    ' work without a session.',
+  )
+}
 
-  function changeToken(next: string | null) {
-    setAccessToken(next)
-    setToken(getAccessToken())
-  }
+function App() {
+  const [session, setSession] = useState<SessionState>({ kind: 'checking' })
+  const [manualToken, setManualToken] = useState<string | null>(null)
+
+  useEffect(() => {
+    const stop = onSessionChange((change) => {
+      setSession(change.type === 'ended' ? { kind: 'none' } : { kind: 'signed-in', user: change.user })
+    })
+    restoreSession().then(
+      (user) => setSession(user ? { kind: 'signed-in', user } : { kind: 'none' }),
+      (e: unknown) => setSession({ kind: 'error', message: e instanceof Error ? e.message : String(e) }),
+    )
+    return stop
+  }, [])
+
+  // Rebuilt when the credential changes, so GraphiQL re-reads the schema with it.
+  const fetcher = useMemo(
+    () => (manualToken ? manualFetcher(manualToken) : sessionFetcher()),
+    [manualToken, session.kind],
+  )
 
   return h(
     'div',
     { className: 'nexus-page' },
-    h(TokenBar, { token, onChange: changeToken }),
-    h('div', { className: 'nexus-graphiql' }, h(GraphiQL, { fetcher, defaultQuery: DEFAULT_QUERY, defaultEditorToolsVisibility: true })),
+    h(TokenBar, { session, manualToken, onChange: setManualToken }),
+    manualToken ? null : h(SignInBanner, { session }),
+    h(
+      'div',
+      { className: 'nexus-graphiql' },
+      h(GraphiQL, { fetcher, defaultQuery: DEFAULT_QUERY, defaultEditorToolsVisibility: true }),
+    ),
   )
 }
 

@@ -449,17 +449,29 @@ impl Drop for LiveSubscription {
 
 /// Runs a Node script from `tests/js` and returns (exit ok, stdout + stderr).
 pub async fn run_node(script: &str, args: &[&str]) -> (bool, String) {
-    let dir = format!("{}/tests/js", env!("CARGO_MANIFEST_DIR"));
+    run_node_in("tests/js", script, args, std::time::Duration::from_secs(60)).await
+}
+
+/// Runs a Node script from a package directory of the repository (`tests/js`, `tests/e2e`) and
+/// returns (exit ok, stdout + stderr). Fails loudly when the package's dependencies are missing,
+/// and kills the script when it outlives `limit`.
+pub async fn run_node_in(package: &str, script: &str, args: &[&str], limit: std::time::Duration) -> (bool, String) {
+    let dir = format!("{}/{package}", env!("CARGO_MANIFEST_DIR"));
     assert!(
         std::path::Path::new(&format!("{dir}/node_modules")).is_dir(),
-        "tests/js/node_modules is missing: run `npm ci --prefix tests/js` (the README's test command does)"
+        "{package}/node_modules is missing: run `npm ci --prefix {package}` (scripts/test does)"
     );
     let out = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
-        tokio::process::Command::new("node").arg(format!("{dir}/{script}")).args(args).current_dir(&dir).output(),
+        limit,
+        tokio::process::Command::new("node")
+            .arg(format!("{dir}/{script}"))
+            .args(args)
+            .current_dir(&dir)
+            .kill_on_drop(true)
+            .output(),
     )
     .await
-    .expect("node script finished within 60 s")
+    .unwrap_or_else(|_| panic!("node {package}/{script} did not finish within {} s", limit.as_secs()))
     .expect("node runs");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)

@@ -1,0 +1,62 @@
+/**
+ * Routes, and the guard that keeps signed-out visitors on the sign-in page.
+ */
+import { watch } from 'vue'
+import { createRouter, createWebHistory, type LocationQueryValue, type Router, type RouterHistory } from 'vue-router'
+import type { Pinia } from 'pinia'
+import { useSessionStore } from '@/stores/session'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a session. */
+    public?: boolean
+  }
+}
+
+/** Where to go after signing in: a same-origin path only (no `//host` or `https://…`). */
+export function safeRedirect(value: LocationQueryValue | LocationQueryValue[] | undefined): string {
+  const path = Array.isArray(value) ? value[0] : value
+  return typeof path === 'string' && path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\')
+    ? path
+    : '/'
+}
+
+export function createAppRouter(pinia: Pinia, history: RouterHistory = createWebHistory()): Router {
+  const router = createRouter({
+    history,
+    routes: [
+      { path: '/', name: 'dashboard', component: () => import('@/views/DashboardView.vue') },
+      {
+        path: '/sign-in',
+        name: 'sign-in',
+        component: () => import('@/views/SignInView.vue'),
+        meta: { public: true },
+      },
+      { path: '/:pathMatch(.*)*', redirect: '/' },
+    ],
+  })
+
+  const session = useSessionStore(pinia)
+
+  router.beforeEach(async (to) => {
+    await session.restore()
+    if (to.name === 'sign-in') {
+      return session.signedIn ? safeRedirect(to.query.redirect) : true
+    }
+    if (to.meta.public || session.signedIn) return true
+    return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  })
+
+  // The session can end at any time (sign-out, or a refresh the server refused): leave the page.
+  watch(
+    () => session.status,
+    (status) => {
+      const here = router.currentRoute.value
+      if (status === 'signed-out' && !here.meta.public && here.matched.length > 0) {
+        void router.replace({ name: 'sign-in', query: here.fullPath === '/' ? {} : { redirect: here.fullPath } })
+      }
+    },
+  )
+
+  return router
+}

@@ -1,0 +1,141 @@
+/**
+ * Test doubles for the Nexus API: a `fetch` that answers GraphQL operations by name, and a
+ * `WebSocket` that speaks just enough graphql-transport-ws. Only the unit tests import this.
+ */
+import { vi } from 'vitest'
+
+export interface GraphQLCall {
+  operation: string
+  query: string
+  variables: Record<string, unknown> | undefined
+  authorization: string | null
+}
+
+type Answer = { status?: number; body: unknown } | Error
+
+/** Answers one call; `calls` holds every call in order. */
+export type Handler = (call: GraphQLCall) => Answer | Promise<Answer>
+
+export function graphqlResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/graphql-response+json' },
+  })
+}
+
+/** The first operation name of a document, or `anonymous`. */
+function operationName(query: string): string {
+  return /\b(?:query|mutation|subscription)\s+(\w+)/.exec(query)?.[1] ?? 'anonymous'
+}
+
+/** Installs a mock `fetch` that routes POST /graphql bodies to `handlers[operationName]`
+ *  (or `handlers.default`). Unhandled operations fail the test loudly. */
+export function fakeGraphQLServer(handlers: Record<string, Handler>) {
+  const calls: GraphQLCall[] = []
+  const fetchMock = vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as { query: string; variables?: Record<string, unknown> }
+    const call: GraphQLCall = {
+      operation: operationName(body.query),
+      query: body.query,
+      variables: body.variables,
+      authorization: new Headers(init?.headers).get('authorization'),
+    }
+    calls.push(call)
+    const handler = handlers[call.operation] ?? handlers.default
+    if (!handler) throw new Error(`fake server: no handler for ${call.operation}`)
+    const answer = await handler(call)
+    if (answer instanceof Error) throw answer
+    return graphqlResponse(answer.body, answer.status)
+  })
+  vi.stubGlobal('fetch', fetchMock)
+  return { calls, fetchMock, count: (operation: string) => calls.filter((c) => c.operation === operation).length }
+}
+
+export const OWNER = { id: 'u1', username: 'owner', displayName: 'Owner', role: 'OWNER' } as const
+
+/** A `SessionPayload` whose token expires `ttlMs` from now. */
+export function sessionPayload(accessToken: string, ttlMs = 15 * 60_000) {
+  return { accessToken, expiresAt: new Date(Date.now() + ttlMs).toISOString(), user: OWNER }
+}
+
+export const answers = {
+  session: (field: 'login' | 'refreshSession', token: string, ttlMs?: number): Answer => ({
+    body: { data: { [field]: sessionPayload(token, ttlMs) } },
+  }),
+  error: (code: string, extra: Record<string, unknown> = {}, message = code): Answer => ({
+    body: { data: null, errors: [{ message, extensions: { code, ...extra } }] },
+  }),
+  tokenExpired: (): Answer => ({
+    body: {
+      data: null,
+      errors: [
+        {
+          message: 'The access token has expired; refresh the session.',
+          extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' },
+        },
+      ],
+    },
+  }),
+  data: (data: unknown): Answer => ({ body: { data } }),
+}
+
+/** A WebSocket double: the "server" acknowledges every `connection_init` (recording its
+ *  payload), answers every `subscribe` with one `next`, and can close a socket with a code. */
+export class FakeWebSocket {
+  static readonly CONNECTING = 0
+  static readonly OPEN = 1
+  static readonly CLOSING = 2
+  static readonly CLOSED = 3
+  static sockets: FakeWebSocket[] = []
+  static inits: unknown[] = []
+
+  readyState = FakeWebSocket.CONNECTING
+  protocol: string
+  onopen: ((event: unknown) => void) | null = null
+  onmessage: ((event: { data: string }) => void) | null = null
+  onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null
+  onerror: ((event: unknown) => void) | null = null
+
+  constructor(
+    readonly url: string,
+    protocol: string,
+  ) {
+    this.protocol = protocol
+    FakeWebSocket.sockets.push(this)
+    setTimeout(() => {
+      this.readyState = FakeWebSocket.OPEN
+      this.onopen?.({})
+    }, 0)
+  }
+
+  send(data: string): void {
+    const message = JSON.parse(data) as { type: string; id?: string; payload?: unknown }
+    if (message.type === 'connection_init') {
+      FakeWebSocket.inits.push(message.payload)
+      this.receive({ type: 'connection_ack' })
+    } else if (message.type === 'subscribe') {
+      this.receive({ type: 'next', id: message.id, payload: { data: { tick: FakeWebSocket.inits.length } } })
+    }
+  }
+
+  /** The server closes the socket. */
+  serverClose(code: number, reason = ''): void {
+    this.readyState = FakeWebSocket.CLOSED
+    this.onclose?.({ code, reason, wasClean: true })
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.readyState === FakeWebSocket.CLOSED) return
+    this.readyState = FakeWebSocket.CLOSED
+    this.onclose?.({ code, reason, wasClean: true })
+  }
+
+  private receive(message: unknown): void {
+    setTimeout(() => this.onmessage?.({ data: JSON.stringify(message) }), 0)
+  }
+
+  static reset(): void {
+    FakeWebSocket.sockets = []
+    FakeWebSocket.inits = []
+  }
+}
