@@ -48,7 +48,7 @@ pub const VARIABLES: &[VarDoc] = &[
     VarDoc { name: "NEXUS_DB_MAX_CONNECTIONS", default: "10", doc: "Database pool size." },
     VarDoc { name: "NEXUS_DB_ACQUIRE_TIMEOUT_SECS", default: "5", doc: "How long a request waits for a pooled connection before failing." },
     VarDoc { name: "NEXUS_QUERY_DEPTH_LIMIT", default: "15", doc: "Deepest selection nesting a GraphQL document may have." },
-    VarDoc { name: "NEXUS_QUERY_COMPLEXITY_LIMIT", default: "2000", doc: "Largest complexity score a GraphQL document may have (each field 1, lists times their page size)." },
+    VarDoc { name: "NEXUS_QUERY_COMPLEXITY_LIMIT", default: "20000", doc: "Largest complexity score a GraphQL document may have (each field 1, lists times their page size): enough for 50 projects × 20 tasks × 5 activity entries in one query." },
     VarDoc { name: "NEXUS_QUERY_ALIAS_LIMIT", default: "50", doc: "Most aliased fields a GraphQL document may have." },
     VarDoc { name: "NEXUS_WEB_DIR", default: "frontend/dist", doc: "Directory of the built dashboard and GraphiQL assets." },
     VarDoc { name: "NEXUS_WS_INIT_TIMEOUT_SECS", default: "10", doc: "A WebSocket that sends no `connection_init` within this time is closed with 4408." },
@@ -122,6 +122,9 @@ pub struct WorkspaceConfig {
 pub struct Config {
     /// Database connection URL; may contain a password, so it is kept secret.
     pub database_url: SecretString,
+    /// Whether DATABASE_URL was unset, so Nexus runs on its default SQLite file. Only then is the
+    /// demo data seeded on first start.
+    pub database_url_is_default: bool,
     /// Listen address.
     pub bind: SocketAddr,
     /// Development or production.
@@ -206,7 +209,9 @@ impl Config {
         };
         let dev = environment == Environment::Development;
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://./data/nexus.db?mode=rwc".into());
+        let configured_url = get("DATABASE_URL");
+        let database_url_is_default = configured_url.is_none();
+        let database_url = configured_url.unwrap_or_else(|| "sqlite://./data/nexus.db?mode=rwc".into());
         let parsed = url::Url::parse(&database_url).map_err(|e| err("DATABASE_URL", format!("not a URL ({e})")))?;
         match parsed.scheme() {
             "sqlite" | "postgres" | "postgresql" => {}
@@ -241,6 +246,7 @@ impl Config {
 
         Ok(Self {
             database_url: SecretString::from(database_url),
+            database_url_is_default,
             bind,
             environment,
             jwt_key,
@@ -257,7 +263,7 @@ impl Config {
             db_acquire_timeout: Duration::from_secs(parse_num(&get, "NEXUS_DB_ACQUIRE_TIMEOUT_SECS", 5, 1, 600)?),
             query_limits: QueryLimits {
                 depth: parse_num(&get, "NEXUS_QUERY_DEPTH_LIMIT", 15, 2, 1000)?,
-                complexity: parse_num(&get, "NEXUS_QUERY_COMPLEXITY_LIMIT", 2000, 10, 1_000_000)?,
+                complexity: parse_num(&get, "NEXUS_QUERY_COMPLEXITY_LIMIT", 20_000, 10, 1_000_000)?,
                 aliases: parse_num(&get, "NEXUS_QUERY_ALIAS_LIMIT", 50, 0, 10_000)?,
             },
             ws_init_timeout: Duration::from_secs(parse_num(&get, "NEXUS_WS_INIT_TIMEOUT_SECS", 10, 1, 600)?),
@@ -393,6 +399,7 @@ mod tests {
         let c = config(&[]).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert!(c.database_url().starts_with("sqlite://./data/"));
+        assert!(c.database_url_is_default);
         assert!(c.is_development() && c.graphiql && c.introspection && c.jwt_key_generated);
         assert!(c.jwt_key.expose_secret().len() >= 32);
         assert_eq!(c.sqlite_parent_dir(), Some(PathBuf::from("./data")));

@@ -30,6 +30,29 @@ pub enum Event {
     },
     /// A file of the OpenClaw workspace changed (seen by the watcher, or written by Nexus).
     WorkspaceChanged(WorkspaceChange),
+    /// A project was created, changed, archived, unarchived or deleted.
+    ProjectChanged {
+        /// The project.
+        project_id: String,
+        /// What happened.
+        kind: ChangeKind,
+    },
+    /// A task was created, changed, assigned, moved or deleted (with its project).
+    TaskChanged {
+        /// The task.
+        task_id: String,
+        /// Its project.
+        project_id: String,
+        /// What happened.
+        kind: ChangeKind,
+    },
+    /// An activity entry was written.
+    ActivityAdded {
+        /// The entry.
+        activity_id: String,
+        /// Its project.
+        project_id: String,
+    },
 }
 
 /// What kind of workspace file changed.
@@ -59,6 +82,26 @@ pub struct WorkspaceChange {
     /// The path relative to its root: the agent workspace, the docs root, the incidents folder or
     /// the OpenClaw home.
     pub path: String,
+}
+
+/// What kind of change a [`Event::ProjectChanged`] or [`Event::TaskChanged`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ChangeKind {
+    /// It was created.
+    Created,
+    /// Its fields changed.
+    Updated,
+    /// A task's assignee changed.
+    Assigned,
+    /// A task moved to another state.
+    Transitioned,
+    /// A project was archived.
+    Archived,
+    /// A project was unarchived.
+    Unarchived,
+    /// It was deleted.
+    Deleted,
 }
 
 /// Fan-out of [`Event`]s; cheap to clone.
@@ -155,5 +198,26 @@ impl EventBus {
     /// A receiver of every event published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.local.subscribe()
+    }
+
+    /// Every event published from now on, as a stream; `Err(n)` reports `n` events the receiver
+    /// fell behind on and missed. The receiver is registered before this returns, so nothing
+    /// published afterwards is missed by a consumer that keeps up.
+    pub fn stream(&self) -> impl futures::Stream<Item = Result<Arc<Event>, u64>> + Send + 'static {
+        let mut rx = self.subscribe();
+        async_stream::stream! {
+            loop {
+                match rx.recv().await {
+                    Ok(event) => yield Ok(event),
+                    Err(broadcast::error::RecvError::Lagged(n)) => yield Err(n),
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        }
+    }
+
+    /// How many receivers are listening in this process (live subscriptions, mostly).
+    pub fn subscriber_count(&self) -> usize {
+        self.local.receiver_count()
     }
 }

@@ -1,4 +1,4 @@
-//! The `nexus` command: serve (default), migrate, export-schema.
+//! The `nexus` command: serve (default), migrate, demo, export-schema.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,8 @@ enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Seed the demo data (five projects, sixty tasks, their history) into an empty database.
+    Demo,
     /// Manage user accounts (passwords are read from standard input, never from arguments).
     User {
         #[command(subcommand)]
@@ -96,6 +98,7 @@ fn main() -> ExitCode {
         match cli.command {
             None | Some(Command::Serve) => serve(config).await,
             Some(Command::Migrate { action }) => migrate(config, action).await,
+            Some(Command::Demo) => demo(config).await,
             Some(Command::User { action }) => user(config, action).await,
             Some(Command::ExportSchema { .. }) => unreachable!("handled above"),
         }
@@ -139,6 +142,27 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, backend = app.services.status.database_backend(), "Nexus is listening on http://{addr} (GraphiQL at http://{addr}/graphql)");
     nexus::http::serve(app, listener, tokio_util::sync::CancellationToken::new(), true).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn demo(config: Config) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use nexus::services::auth::SessionRevoker;
+    use nexus::services::users::UserService;
+    let db = open_db(&config).await?;
+    nexus::db::migrate_up(&db).await.context("applying database migrations")?;
+    // Events go nowhere here: no subscriber lives in this process, and running servers re-read on demand.
+    let bus = nexus::events::EventBus::in_process();
+    // The owner first: once the demo's own (disabled) accounts exist, the bootstrap would never run.
+    let users = UserService::new(db.clone(), bus.clone(), SessionRevoker::new(config.auth.access_ttl));
+    if let Some(password) = users.bootstrap_owner(&config.auth, config.environment).await? {
+        nexus::app::announce_owner_password(&config.auth.owner_username, &password);
+    }
+    let summary = nexus::services::demo::seed(&db, &bus).await?;
+    println!(
+        "Seeded {} projects, {} tasks and {} activity entries.",
+        summary.projects, summary.tasks, summary.activity
+    );
     Ok(())
 }
 

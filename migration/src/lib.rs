@@ -6,6 +6,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261203_000001_users_and_sessions;
+mod m20261203_000002_projects_tasks_activity;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -13,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261203_000001_users_and_sessions::Migration)]
+        vec![
+            Box::new(m20261203_000001_users_and_sessions::Migration),
+            Box::new(m20261203_000002_projects_tasks_activity::Migration),
+        ]
     }
 }

@@ -1,6 +1,9 @@
 //! Database access: connecting (SQLite or PostgreSQL by URL), migrations, the transaction helper.
 
 pub mod entities;
+pub mod ids;
+pub mod metrics;
+pub mod sql;
 
 use std::time::Duration;
 

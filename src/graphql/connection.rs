@@ -1,7 +1,6 @@
 //! Relay connection helpers shared by the list fields: page size checks, opaque cursors and
 //! `PageInfo`.
 
-use async_graphql::SimpleObject;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
@@ -32,13 +31,14 @@ pub fn decode_cursor(kind: &str, cursor: &str) -> Result<String, ApiError> {
     text.strip_prefix(kind).and_then(|rest| rest.strip_prefix(':')).map(str::to_owned).ok_or_else(invalid)
 }
 
-/// Where a page sits in its list.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct PageInfo {
-    /// Whether more items follow this page.
-    pub has_next_page: bool,
-    /// The cursor of the last item of this page; pass it as `after` for the next page.
-    pub end_cursor: Option<String>,
+/// Where a page sits in its list: the one `PageInfo` type of the schema, shared with the
+/// connections built on `async_graphql::connection`.
+pub use async_graphql::connection::PageInfo;
+
+/// The `PageInfo` of a forward page. `hasPreviousPage` is false, as Relay allows when paging
+/// forwards with `first`/`after`.
+pub fn forward_page_info(has_next_page: bool, start_cursor: Option<String>, end_cursor: Option<String>) -> PageInfo {
+    PageInfo { has_previous_page: false, has_next_page, start_cursor, end_cursor }
 }
 
 /// A byte count as a GraphQL `Int` (saturates at 2³¹ − 1 bytes; workspace files are far smaller).

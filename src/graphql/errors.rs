@@ -126,3 +126,113 @@ impl From<ApiError> for async_graphql::Error {
 
 /// Resolver result type.
 pub type ApiResult<T> = Result<T, async_graphql::Error>;
+
+// ---- domain errors → API errors -------------------------------------------------------------
+
+use crate::services::activity::ActivityError;
+use crate::services::dashboard::DashboardError;
+use crate::services::input::InputError;
+use crate::services::operations::OperationsError;
+use crate::services::projects::ProjectError;
+use crate::services::tasks::TaskError;
+
+fn list(values: impl IntoIterator<Item = impl Into<String>>) -> async_graphql::Value {
+    async_graphql::Value::List(values.into_iter().map(|v| async_graphql::Value::String(v.into())).collect())
+}
+
+fn stale(what: &str, current_version: i32) -> ApiError {
+    ApiError::new(
+        ErrorCode::Conflict,
+        format!(
+            "The {what} changed since you read it (it is at version {current_version} now); reload it and try again."
+        ),
+    )
+    .with("reason", "STALE_VERSION")
+    .with("currentVersion", current_version)
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> Self {
+        let mut err = ApiError::bad_input(&e.field, e.message);
+        if !e.accepted.is_empty() {
+            err = err.with("accepted", list(e.accepted));
+        }
+        err
+    }
+}
+
+impl From<ProjectError> for ApiError {
+    fn from(e: ProjectError) -> Self {
+        match e {
+            ProjectError::Invalid(e) => e.into(),
+            ProjectError::NotFound => ApiError::new(ErrorCode::NotFound, "No project has this id."),
+            ProjectError::Stale { current_version } => stale("project", current_version),
+            ProjectError::DuplicateSlug { slug } => {
+                ApiError::new(ErrorCode::Conflict, format!("Another project already uses the slug `{slug}`."))
+                    .with("field", "slug")
+                    .with("reason", "DUPLICATE_SLUG")
+            }
+            ProjectError::HasTasks { count } => ApiError::new(
+                ErrorCode::Conflict,
+                format!("The project still has {count} tasks; move or delete them first, or pass `cascade: true` to delete them with it."),
+            )
+            .with("reason", "HAS_TASKS")
+            .with("taskCount", count),
+            ProjectError::Database(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<TaskError> for ApiError {
+    fn from(e: TaskError) -> Self {
+        match e {
+            TaskError::Invalid(e) => e.into(),
+            TaskError::NotFound => ApiError::new(ErrorCode::NotFound, "No task has this id."),
+            TaskError::ProjectNotFound => {
+                ApiError::new(ErrorCode::NotFound, "No project has this id.").with("field", "projectId")
+            }
+            TaskError::ProjectArchived => {
+                ApiError::new(ErrorCode::Conflict, "The project is archived; unarchive it to add tasks.")
+                    .with("field", "projectId")
+                    .with("reason", "PROJECT_ARCHIVED")
+            }
+            TaskError::Stale { current_version } => stale("task", current_version),
+            TaskError::InvalidTransition(r) => {
+                let mut err = ApiError::new(ErrorCode::InvalidTransition, r.to_string())
+                    .with("from", r.from.as_str())
+                    .with("allowed", list(r.allowed.iter().map(|s| s.as_str())));
+                if let Some(to) = r.to {
+                    err = err.with("to", to.as_str());
+                }
+                err
+            }
+            TaskError::Database(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<ActivityError> for ApiError {
+    fn from(e: ActivityError) -> Self {
+        match e {
+            ActivityError::Database(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<DashboardError> for ApiError {
+    fn from(e: DashboardError) -> Self {
+        match e {
+            DashboardError::Invalid(e) => e.into(),
+            DashboardError::Database(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<OperationsError> for ApiError {
+    fn from(e: OperationsError) -> Self {
+        match e {
+            OperationsError::Invalid(e) => e.into(),
+            OperationsError::Database(e) => ApiError::internal(&e),
+        }
+    }
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use super::connection::{decode_cursor, encode_cursor, int, page_size, PageInfo};
+use super::connection::{decode_cursor, encode_cursor, forward_page_info, int, page_size, PageInfo};
 use super::errors::{ApiError, ApiResult, ErrorCode};
 use super::guards::RoleGuard;
 use crate::app::Services;
@@ -186,7 +186,11 @@ impl IncidentConnection {
 
     /// Whether more incidents follow, and the cursor to continue from.
     async fn page_info(&self) -> PageInfo {
-        PageInfo { has_next_page: self.has_next, end_cursor: self.items.last().map(|i| encode_cursor(CURSOR, &i.id)) }
+        forward_page_info(
+            self.has_next,
+            self.items.first().map(|i| encode_cursor(CURSOR, &i.id)),
+            self.items.last().map(|i| encode_cursor(CURSOR, &i.id)),
+        )
     }
 
     /// How many incidents match the filter.

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::connection::{decode_cursor, encode_cursor, int, page_size, PageInfo};
+use super::connection::{decode_cursor, encode_cursor, forward_page_info, int, page_size, PageInfo};
 use super::errors::{file_error, ApiError, ApiResult, ErrorCode};
 use super::guards::RoleGuard;
 use crate::app::Services;
@@ -121,7 +121,11 @@ impl MemoryConnection {
 
     /// Whether more notes follow, and the cursor to continue from.
     async fn page_info(&self) -> PageInfo {
-        PageInfo { has_next_page: self.has_next, end_cursor: self.edges.last().map(|(c, _)| c.clone()) }
+        forward_page_info(
+            self.has_next,
+            self.edges.first().map(|(c, _)| c.clone()),
+            self.edges.last().map(|(c, _)| c.clone()),
+        )
     }
 
     /// How many daily notes the agent has.

@@ -1,15 +1,19 @@
 //! Schema roots and construction.
 
-use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema};
-
 use super::auth::{AuthMutation, CookiePolicy};
 use super::users::{UsersMutation, UsersQuery};
+use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema};
 
+use super::activity::{ActivityQuery, ActivitySubscription};
+use super::dashboard::{DashboardQuery, DashboardSubscription};
 use super::docs::DocsQuery;
 use super::extensions::GuardrailsFactory;
 use super::incidents::IncidentsQuery;
 use super::memory::MemoryQuery;
+use super::operations::OperationsQuery;
+use super::projects::{ProjectMutation, ProjectQuery};
 use super::status::{StatusQuery, StatusSubscription};
+use super::tasks::{TaskMutation, TaskQuery, TaskSubscription};
 use super::team::{TeamMutation, TeamQuery};
 use super::workspace::WorkspaceSubscription;
 use crate::app::Services;
@@ -18,17 +22,35 @@ use crate::config::QueryLimits;
 /// Every query, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(StatusQuery, UsersQuery, TeamQuery, MemoryQuery, DocsQuery, IncidentsQuery);
+pub struct QueryRoot(
+    StatusQuery,
+    UsersQuery,
+    ProjectQuery,
+    TaskQuery,
+    ActivityQuery,
+    DashboardQuery,
+    OperationsQuery,
+    TeamQuery,
+    MemoryQuery,
+    DocsQuery,
+    IncidentsQuery,
+);
 
 /// Every mutation, merged from the domain modules.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AuthMutation, UsersMutation, TeamMutation);
+pub struct MutationRoot(AuthMutation, UsersMutation, ProjectMutation, TaskMutation, TeamMutation);
 
 /// Every subscription, merged from the domain modules.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(StatusSubscription, WorkspaceSubscription);
+pub struct SubscriptionRoot(
+    StatusSubscription,
+    TaskSubscription,
+    ActivitySubscription,
+    DashboardSubscription,
+    WorkspaceSubscription,
+);
 
 /// The Nexus schema type.
 pub type NexusSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -67,7 +89,7 @@ pub fn export_sdl() -> String {
     let schema = build_schema(
         None,
         SchemaOptions {
-            limits: QueryLimits { depth: 15, complexity: 2000, aliases: 50 },
+            limits: QueryLimits { depth: 15, complexity: 20_000, aliases: 50 },
             introspection: true,
             cookies: CookiePolicy { secure: true },
         },

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use super::connection::{decode_cursor, encode_cursor, page_size, PageInfo};
+use super::connection::{decode_cursor, encode_cursor, forward_page_info, page_size, PageInfo};
 use super::errors::{ApiError, ApiResult, ErrorCode};
 use super::guards::{caller, require, RoleGuard};
 use crate::app::Services;
@@ -126,10 +126,11 @@ impl UserConnection {
 
     /// Where this page sits.
     async fn page_info(&self) -> PageInfo {
-        PageInfo {
-            has_next_page: self.has_next,
-            end_cursor: self.items.last().map(|u| encode_cursor(CURSOR, &u.username.to_ascii_lowercase())),
-        }
+        forward_page_info(
+            self.has_next,
+            self.items.first().map(|u| encode_cursor(CURSOR, &u.username.to_ascii_lowercase())),
+            self.items.last().map(|u| encode_cursor(CURSOR, &u.username.to_ascii_lowercase())),
+        )
     }
 
     /// Number of users in total.

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use super::{HttpState, REQUEST_ID};
 use crate::graphql::extensions::{ExecutionMarker, RequestId};
+use crate::graphql::loaders::Loaders;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
@@ -315,8 +316,17 @@ async fn execute(
     let request_id = headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let marker = ExecutionMarker::default();
     let (caller, client_ip, cookie) = super::context::request_data(state, headers, peer);
-    let request = request.data(RequestId(request_id)).data(marker.clone()).data(caller).data(client_ip).data(cookie);
-    let response = state.app.schema.execute(request).await;
+    // Loaders are per request: a schema-wide loader would share data across callers.
+    let loaders = Loaders::new(&state.app.services);
+    let gate = loaders.gate();
+    let request = request
+        .data(RequestId(request_id))
+        .data(marker.clone())
+        .data(caller)
+        .data(client_ip)
+        .data(cookie)
+        .data(loaders);
+    let response = gate.run(state.app.schema.execute(request)).await;
 
     if !marker.executed() && response.is_err() {
         let errors: Vec<&ServerError> = response.errors.iter().collect();

@@ -18,8 +18,10 @@ use tokio::task::JoinHandle;
 
 use super::graphql::{excessive_nesting, nesting_bound, Params};
 use super::{HttpState, REQUEST_ID};
+use crate::app::AppState;
 use crate::events::Event;
 use crate::graphql::extensions::{ExecutionMarker, RequestId};
+use crate::graphql::loaders::Loaders;
 use crate::services::auth::{AnonymousReason, Caller};
 
 /// The one subprotocol spoken here.
@@ -138,7 +140,7 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
     tokio::pin!(token_expiry);
     let mut caller: Option<Caller> = None;
     let mut revocations = state.app.services.bus.subscribe();
-    let schema = state.app.schema.clone();
+    let app = state.app.clone();
     let nesting_limit = nesting_bound(state.app.config.query_limits.depth);
 
     let close_with: Option<Outbound> = loop {
@@ -222,12 +224,12 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                         };
                         let out = out_tx.clone();
                         let done = done_tx.clone();
-                        let schema = schema.clone();
+                        let app = app.clone();
                         let op_request_id = format!("{request_id}:{}", clamp_id(&id));
                         let op_id = id.clone();
                         let op_caller = caller.clone().unwrap_or(Caller::Anonymous(AnonymousReason::Missing));
                         let handle = tokio::spawn(async move {
-                            run_operation(schema, params, op_id.clone(), op_request_id, op_caller, nesting_limit, out).await;
+                            run_operation(app, params, op_id.clone(), op_request_id, op_caller, nesting_limit, out).await;
                             let _ = done.send(op_id);
                         });
                         operations.insert(id, handle);
@@ -260,7 +262,7 @@ fn clamp_id(id: &str) -> String {
 }
 
 async fn run_operation(
-    schema: crate::graphql::NexusSchema,
+    app: AppState,
     params: Params,
     id: String,
     request_id: String,
@@ -285,8 +287,11 @@ async fn run_operation(
         request = request.variables(async_graphql::Variables::from_json(v));
     }
     let marker = ExecutionMarker::default();
-    let request = request.data(RequestId(request_id)).data(marker.clone()).data(caller);
-    let mut stream = schema.execute_stream(request);
+    // Per operation: a subscription's loaders live as long as it does and never cache.
+    let loaders = Loaders::new(&app.services);
+    let gate = loaders.gate();
+    let request = request.data(RequestId(request_id)).data(marker.clone()).data(caller).data(loaders);
+    let mut stream = gate.run_stream(app.schema.execute_stream(request));
     while let Some(response) = stream.next().await {
         if !marker.executed() && response.is_err() {
             // Request errors end the operation with an `error` message and no `complete`.

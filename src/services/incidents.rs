@@ -204,6 +204,30 @@ impl IncidentService {
     }
 }
 
+/// The dashboard's `openIncidents` queue: unresolved reports, most severe first, then newest.
+#[async_trait::async_trait]
+impl crate::services::dashboard::OpenIncidentSource for IncidentService {
+    async fn open_incidents(&self) -> Result<Vec<crate::services::dashboard::OpenIncident>, String> {
+        let mut open: Vec<crate::services::dashboard::OpenIncident> = self
+            .workspace
+            .incidents()
+            .iter()
+            .filter_map(|entry| {
+                let incident = entry.report.as_ref().ok()?;
+                incident.status.is_active().then(|| crate::services::dashboard::OpenIncident {
+                    id: entry.id.clone(),
+                    title: incident.title.clone(),
+                    severity: incident.severity.as_str().to_owned(),
+                    status: incident.status.as_str().to_owned(),
+                    started_at: incident.started_at,
+                })
+            })
+            .collect();
+        open.sort_by(|a, b| a.severity.cmp(&b.severity).then(b.started_at.cmp(&a.started_at)));
+        Ok(open)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,11 +7,14 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use futures::StreamExt;
 use nexus::app::AppState;
 use nexus::config::Config;
 use nexus::services::auth::Role;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
+
+pub mod work;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,8 +187,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     shutdown: CancellationToken,
     users_by_role: tokio::sync::Mutex<HashMap<Role, TestUser>>,
-    /// The database (dropped after the app).
-    pub db: TestDb,
+    /// The database (dropped after the last app on it).
+    pub db: Arc<TestDb>,
 }
 
 impl Drop for TestApp {
@@ -205,8 +208,9 @@ pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> TestApp {
     spawn_app_on(db, env).await
 }
 
-/// Starts Nexus on an existing test database.
-pub async fn spawn_app_on(db: TestDb, env: &[(&str, &str)]) -> TestApp {
+/// Starts Nexus on an existing test database; pass an `Arc` to run several apps on one database.
+pub async fn spawn_app_on(db: impl Into<Arc<TestDb>>, env: &[(&str, &str)]) -> TestApp {
+    let db: Arc<TestDb> = db.into();
     logs();
     let mut vars: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), db.url.clone()),
@@ -390,6 +394,115 @@ pub async fn spawn_app_at(backend: Backend, home: &std::path::Path, env: &[(&str
     let mut vars: Vec<(&str, &str)> = vec![("NEXUS_OPENCLAW_HOME", home.as_str())];
     vars.extend_from_slice(env);
     spawn_app_with(backend, &vars).await
+}
+
+impl TestApp {
+    /// Creates a user with `role` (VIEWER, OPERATOR, OWNER) and a display name through the API
+    /// and signs them in.
+    pub async fn signed_in(&self, role: &str, display_name: &str) -> TestUser {
+        let owner = self.owner().await;
+        let username = format!("{}-{}", role.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
+        let resp = self
+            .gql_as(
+                Some(&owner.token),
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+                json!({"i": {"username": username, "role": role, "password": password, "displayName": display_name}}),
+            )
+            .await;
+        resp.data();
+        self.login(&username, &password).await
+    }
+
+    /// Subscribes over `/graphql/ws` with `token` and returns once the subscription is live
+    /// (its event receiver is registered in this process), so that nothing committed afterwards
+    /// can be missed.
+    pub async fn ws_subscribe(&self, token: &str, query: &str, variables: Value) -> LiveSubscription {
+        use futures::SinkExt;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::Message;
+
+        let mut req = self.ws_url().into_client_request().unwrap();
+        req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws connects");
+        let send = |v: Value| Message::Text(v.to_string().into());
+        ws.send(send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}})))
+            .await
+            .unwrap();
+        loop {
+            match tokio::time::timeout(std::time::Duration::from_secs(10), ws.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) if t.contains("connection_ack") => break,
+                Ok(Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_)))) => continue,
+                other => panic!("expected connection_ack, got {other:?}"),
+            }
+        }
+        // Counted after the ack: the connection itself listens to the bus (for session revocations).
+        let before = self.state.services.bus.subscriber_count();
+        ws.send(send(json!({"type": "subscribe", "id": "1", "payload": {"query": query, "variables": variables}})))
+            .await
+            .unwrap();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            while let Some(Ok(msg)) = ws.next().await {
+                let Message::Text(text) = msg else { continue };
+                let v: Value = serde_json::from_str(&text).expect("json message");
+                let item = match v["type"].as_str() {
+                    Some("next") => v["payload"].clone(),
+                    Some("error") => json!({ "errors": v["payload"] }),
+                    Some("complete") => break,
+                    _ => continue,
+                };
+                if tx.send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut sub = LiveSubscription { rx, task };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.state.services.bus.subscriber_count() <= before {
+            if let Ok(first) = sub.rx.try_recv() {
+                panic!("the subscription ended before it was live: {first}");
+            }
+            assert!(std::time::Instant::now() < deadline, "the subscription did not become live within 10 s");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        sub
+    }
+}
+
+/// A running subscription's responses (`{data}` or `{errors}`), read from its WebSocket.
+pub struct LiveSubscription {
+    rx: tokio::sync::mpsc::UnboundedReceiver<Value>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LiveSubscription {
+    /// The next response, or `None` if none arrives within `within`.
+    pub async fn next_within(&mut self, within: std::time::Duration) -> Option<Value> {
+        tokio::time::timeout(within, self.rx.recv()).await.ok().flatten()
+    }
+
+    /// Discards responses until none arrives for `quiet`: with PostgreSQL, notifications of
+    /// changes committed before the subscription started may still be on their way.
+    pub async fn drain(&mut self, quiet: std::time::Duration) -> usize {
+        let mut n = 0;
+        while self.next_within(quiet).await.is_some() {
+            n += 1;
+        }
+        n
+    }
+
+    /// The next response (panics after 10 s).
+    pub async fn next(&mut self) -> Value {
+        self.next_within(std::time::Duration::from_secs(10)).await.expect("a subscription event within 10 s")
+    }
+}
+
+impl Drop for LiveSubscription {
+    fn drop(&mut self) {
+        // Dropping the socket ends the subscription on the server.
+        self.task.abort();
+    }
 }
 
 /// Runs a Node script from `tests/js` and returns (exit ok, stdout + stderr).

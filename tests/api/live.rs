@@ -1,0 +1,192 @@
+//! Live updates: subscriptions receive committed changes, never rolled-back ones, and with
+//! PostgreSQL they cross Nexus processes.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::both_databases;
+use crate::support::work::{create_project, create_task, task_in, transition};
+use crate::support::{spawn_app, spawn_app_on, Backend, TestDb};
+
+const TASK_CHANGED: &str =
+    "subscription($p: ID) { taskChanged(projectId: $p) { kind taskId projectId task { title state version } } }";
+const ACTIVITY_ADDED: &str =
+    "subscription($p: ID) { activityAdded(projectId: $p) { kind summary actor { kind name } task { title } } }";
+const DASHBOARD_CHANGED: &str = "subscription { dashboardChanged { at changes } }";
+/// How long a subscription must stay silent before the setup's own events count as delivered.
+const QUIET: Duration = Duration::from_millis(250);
+
+async fn committed_changes_reach_every_subscription_with_current_data(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
+    let watched = create_project(&app, &op, "watched").await;
+    let other = create_project(&app, &op, "other").await;
+
+    let mut tasks = app.ws_subscribe(&viewer.token, TASK_CHANGED, json!({"p": watched["id"]})).await;
+    let mut entries = app.ws_subscribe(&viewer.token, ACTIVITY_ADDED, json!({"p": watched["id"]})).await;
+    let mut dashboard = app.ws_subscribe(&viewer.token, DASHBOARD_CHANGED, json!({})).await;
+    let mut everything = app.ws_subscribe(&viewer.token, TASK_CHANGED, json!({"p": null})).await;
+    for sub in [&mut tasks, &mut entries, &mut dashboard, &mut everything] {
+        sub.drain(QUIET).await;
+    }
+
+    // A change in another project reaches only the unfiltered subscription.
+    create_task(&app, &op, other["id"].as_str().unwrap(), "Elsewhere").await;
+    let e = everything.next().await;
+    assert_eq!(e["data"]["taskChanged"]["task"]["title"], "Elsewhere");
+    assert_eq!(dashboard.next().await["data"]["dashboardChanged"]["changes"], 1);
+
+    let task = create_task(&app, &op, watched["id"].as_str().unwrap(), "Watch me").await;
+    let moved = transition(&app, &op, &task, "READY", None).await;
+    moved.data();
+
+    let created = tasks.next().await;
+    assert_eq!(created["data"]["taskChanged"]["kind"], "CREATED", "{created}");
+    assert_eq!(created["data"]["taskChanged"]["taskId"], task["id"]);
+    let moved = tasks.next().await;
+    assert_eq!(moved["data"]["taskChanged"]["kind"], "TRANSITIONED");
+    // Subscribers re-read the task: both events show it as it is now.
+    assert_eq!(moved["data"]["taskChanged"]["task"]["state"], "READY");
+    assert_eq!(moved["data"]["taskChanged"]["task"]["version"], 2);
+
+    let first = entries.next().await;
+    assert_eq!(first["data"]["activityAdded"]["kind"], "TASK_CREATED", "{first}");
+    assert_eq!(first["data"]["activityAdded"]["actor"], json!({"kind": "USER", "name": "Olga Operator"}));
+    let second = entries.next().await;
+    assert_eq!(second["data"]["activityAdded"]["kind"], "TASK_MOVED");
+    assert_eq!(second["data"]["activityAdded"]["task"]["title"], "Watch me");
+
+    assert!(dashboard.next().await["data"]["dashboardChanged"]["changes"].as_i64().unwrap() >= 1);
+    assert!(tasks.next_within(Duration::from_millis(300)).await.is_none(), "nothing from the other project");
+}
+
+async fn a_rolled_back_change_emits_no_event(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    let project = create_project(&app, &op, "rollbacks").await;
+    let pid = project["id"].as_str().unwrap();
+    let task = task_in(&app, &op, pid, "DONE").await;
+    let busy = create_project(&app, &op, "busy").await;
+    create_task(&app, &op, busy["id"].as_str().unwrap(), "Keeps the project busy").await;
+    let archived = create_project(&app, &op, "archived").await;
+    app.gql_as(
+        Some(&op.token),
+        "mutation($i: ArchiveProjectInput!) { archiveProject(input: $i) { project { id } } }",
+        json!({"i": {"projectId": archived["id"], "expectedVersion": 1}}),
+    )
+    .await
+    .data();
+
+    let mut raw = app.state.services.bus.subscribe();
+    let mut tasks = app.ws_subscribe(&op.token, TASK_CHANGED, json!({})).await;
+    let mut dashboard = app.ws_subscribe(&op.token, DASHBOARD_CHANGED, json!({})).await;
+    tasks.drain(QUIET).await;
+    dashboard.drain(QUIET).await;
+    while raw.try_recv().is_ok() {}
+
+    // Each of these fails inside its transaction, after it has written something: the version
+    // claim, the inserted task row. All of it rolls back, and nothing is published.
+    let failures: Vec<(&str, Value)> = vec![
+        (
+            "mutation($i: TransitionTaskInput!) { transitionTask(input: $i) { task { id } } }",
+            json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "to": "READY"}}),
+        ),
+        (
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }",
+            json!({"i": {"projectId": archived["id"], "title": "Into the archive"}}),
+        ),
+        (
+            "mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { projectId } }",
+            json!({"i": {"projectId": busy["id"], "expectedVersion": 1}}),
+        ),
+    ];
+    for (q, vars) in &failures {
+        let resp = app.gql_as(Some(&op.token), q, vars.clone()).await;
+        assert!(resp.error_code().is_some(), "{q} must fail: {}", resp.body);
+    }
+    assert!(tasks.next_within(Duration::from_millis(400)).await.is_none(), "no taskChanged event");
+    assert!(dashboard.next_within(Duration::from_millis(100)).await.is_none(), "no dashboardChanged event");
+    assert!(matches!(raw.try_recv(), Err(tokio::sync::broadcast::error::TryRecvError::Empty)), "nothing on the bus");
+
+    // The writes were undone, not just unannounced.
+    let resp = app
+        .gql_as(Some(&op.token), "query($id: ID!) { task(id: $id) { state version } }", json!({"id": task["id"]}))
+        .await;
+    assert_eq!(resp.data()["task"], json!({"state": "DONE", "version": task["version"]}));
+    let resp =
+        app.gql_as(Some(&op.token), "query($id: ID) { project(id: $id) { version } }", json!({"id": busy["id"]})).await;
+    assert_eq!(resp.data()["project"]["version"], 1);
+
+    // A change that commits is announced.
+    create_task(&app, &op, pid, "This one commits").await;
+    assert_eq!(tasks.next().await["data"]["taskChanged"]["kind"], "CREATED");
+}
+
+/// PostgreSQL only: two Nexus processes on one database; a mutation on the first reaches a
+/// graphql-ws subscriber (the `graphql-ws` client, over `/graphql/ws`) on the second within a
+/// second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nexus_processes_on_one_postgres_database_share_live_updates() {
+    use tokio::io::AsyncBufReadExt;
+
+    let db = std::sync::Arc::new(TestDb::create(Backend::Postgres).await);
+    // Replicas behind one load balancer share the signing key, so a token works on either.
+    let key = "replicas-share-this-signing-key-0123456789abcdef";
+    let first = spawn_app_on(db.clone(), &[("NEXUS_JWT_KEY", key)]).await;
+    let second = spawn_app_on(db.clone(), &[("NEXUS_JWT_KEY", key)]).await;
+    let op = first.signed_in("OPERATOR", "Olga Operator").await;
+    let viewer = first.signed_in("VIEWER", "Vera Viewer").await;
+    let project = create_project(&first, &op, "replicated").await;
+
+    let dir = format!("{}/tests/js", env!("CARGO_MANIFEST_DIR"));
+    assert!(std::path::Path::new(&format!("{dir}/node_modules")).is_dir(), "run `npm ci --prefix tests/js`");
+    let before = second.state.services.bus.subscriber_count();
+    let mut watcher = tokio::process::Command::new("node")
+        .arg(format!("{dir}/watch.mjs"))
+        .args([&second.ws_url(), &viewer.token, TASK_CHANGED, &json!({"p": project["id"]}).to_string()])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let mut lines = tokio::io::BufReader::new(watcher.stdout.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // One receiver for the connection (it listens for session revocations), one for the subscription.
+    while second.state.services.bus.subscriber_count() < before + 2 {
+        assert!(Instant::now() < deadline, "the graphql-ws subscriber did not connect to the second process");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    /// The watcher's next result, if one arrives within a second.
+    async fn next_event(
+        lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    ) -> Option<Value> {
+        let line = tokio::time::timeout(Duration::from_secs(1), lines.next_line()).await.ok()?.ok()??;
+        Some(serde_json::from_str(&line).expect("a JSON line"))
+    }
+
+    let started = Instant::now();
+    let task = create_task(&first, &op, project["id"].as_str().unwrap(), "Made on the first").await;
+    let event = next_event(&mut lines)
+        .await
+        .expect("the change on the first process reached the subscriber on the second within a second");
+    println!("cross-process event latency: {:?}", started.elapsed());
+    assert_eq!(event["data"]["taskChanged"]["kind"], "CREATED", "{event}");
+    assert_eq!(event["data"]["taskChanged"]["taskId"], task["id"]);
+    // The second process re-reads the task from the shared database.
+    assert_eq!(event["data"]["taskChanged"]["task"]["title"], "Made on the first");
+
+    // A change made on the second process arrives too, and each event arrives once.
+    transition(&second, &op, &task, "READY", None).await.data();
+    let event = next_event(&mut lines).await.expect("a change made on the second process");
+    assert_eq!(event["data"]["taskChanged"]["kind"], "TRANSITIONED");
+    assert_eq!(event["data"]["taskChanged"]["task"]["state"], "READY");
+    assert!(next_event(&mut lines).await.is_none(), "each event is delivered once");
+
+    drop(watcher.stdin.take());
+    let _ = tokio::time::timeout(Duration::from_secs(5), watcher.wait()).await;
+}
+
+both_databases!(committed_changes_reach_every_subscription_with_current_data, a_rolled_back_change_emits_no_event);
