@@ -241,3 +241,47 @@ impl IncidentsQuery {
         Ok(Some(Incident(entry)))
     }
 }
+
+/// Unresolved incidents of one severity.
+#[derive(SimpleObject)]
+pub struct SeverityCount {
+    /// The severity.
+    pub severity: Severity,
+    /// Open or mitigated incidents with it.
+    pub count: i32,
+}
+
+/// Incident figures for the operations snapshot.
+#[derive(SimpleObject)]
+pub struct IncidentFigures {
+    /// Unresolved (open or mitigated) incidents per severity, SEV1 first, every severity listed.
+    pub open_by_severity: Vec<SeverityCount>,
+    /// Incidents with status open.
+    pub open: i32,
+    /// Incidents with status mitigated.
+    pub mitigated: i32,
+    /// Incidents with status resolved.
+    pub resolved: i32,
+    /// Reports that do not parse (listed with their parse error in `incidents`).
+    pub unparsed: i32,
+    /// Mean of Resolved − Started over resolved incidents that give both times, in seconds.
+    pub mean_time_to_resolve_seconds: Option<i64>,
+}
+
+impl From<crate::services::incidents::IncidentSummary> for IncidentFigures {
+    fn from(s: crate::services::incidents::IncidentSummary) -> Self {
+        let n = |v: usize| i32::try_from(v).unwrap_or(i32::MAX);
+        Self {
+            open_by_severity: s
+                .open_by_severity
+                .into_iter()
+                .map(|(severity, count)| SeverityCount { severity: severity.into(), count: n(count) })
+                .collect(),
+            open: n(s.open),
+            mitigated: n(s.mitigated),
+            resolved: n(s.resolved),
+            unparsed: n(s.unparsed),
+            mean_time_to_resolve_seconds: s.mean_time_to_resolve.map(|d| d.num_seconds()),
+        }
+    }
+}

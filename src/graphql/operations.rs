@@ -34,14 +34,18 @@ fn int(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// How the team's work flows. Figures from the database; gateway and incident figures join when
-/// those sources are connected.
+/// How the team's work flows (see the GraphQL type's description).
 pub struct Operations(operations::Operations);
 
-/// How the team's work flows. Figures from the database; gateway and incident figures join when
-/// those sources are connected.
+/// How the team's work flows: task figures from the database, incident figures from the
+/// incident reports; gateway figures join when the gateway client is built.
 #[Object]
 impl Operations {
+    /// Open incidents by severity, counts by status and the mean time to resolve.
+    async fn incidents(&self, ctx: &Context<'_>) -> super::incidents::IncidentFigures {
+        ctx.data_unchecked::<crate::app::Services>().incidents.summary().into()
+    }
+
     /// When the snapshot was computed.
     async fn generated_at(&self) -> DateTime<Utc> {
         self.0.generated_at
