@@ -83,8 +83,8 @@ impl Services {
             activity: ActivityService::new(db.clone(), bus.clone()),
             dashboard: DashboardService::new(db.clone(), bus.clone(), clock.clone())
                 .with_open_incidents(std::sync::Arc::new(incidents.clone())),
-            operations: OperationsService::new(db, clock),
-            team: TeamService::new(workspace.clone()),
+            operations: OperationsService::new(db.clone(), clock),
+            team: TeamService::new(workspace.clone(), db.clone()),
             memory: MemoryService::new(workspace.clone()),
             docs: DocService::new(workspace.clone()),
             incidents,

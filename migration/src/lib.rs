@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261203_000001_users_and_sessions;
 mod m20261203_000002_projects_tasks_activity;
+mod m20261203_000003_agent_activity;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261203_000001_users_and_sessions::Migration),
             Box::new(m20261203_000002_projects_tasks_activity::Migration),
+            Box::new(m20261203_000003_agent_activity::Migration),
         ]
     }
 }

@@ -471,3 +471,35 @@ mod tests {
         assert_eq!(v.unwrap(), Some(18));
     }
 }
+
+/// `Agent.activity(first)` of one agent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AgentActivityOf {
+    /// The agent.
+    pub agent: String,
+    /// How many entries.
+    pub first: u64,
+}
+
+impl Loader<AgentActivityOf> for Batch {
+    type Value = Vec<crate::services::team::AgentActivity>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[AgentActivityOf]) -> LoadResult<AgentActivityOf, Self::Value> {
+        // One statement per distinct page size; a response normally asks for one.
+        let mut sizes: Vec<u64> = keys.iter().map(|k| k.first).collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        let mut out = HashMap::new();
+        for first in sizes {
+            let agents: Vec<String> = keys.iter().filter(|k| k.first == first).map(|k| k.agent.clone()).collect();
+            let mut found =
+                self.services.team.recent_activity(&agents, first).await.map_err(|e| fail(ApiError::internal(&e)))?;
+            for agent in agents {
+                let entries = found.remove(&agent).unwrap_or_default();
+                out.insert(AgentActivityOf { agent, first }, entries);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -103,6 +103,19 @@ impl Agent {
         self.0.goal.as_deref()
     }
 
+    /// Changes made through Nexus to this agent's workspace files, newest first.
+    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    async fn activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many entries, 0–100.", default = 20)] first: i32,
+    ) -> ApiResult<Vec<AgentActivityEntry>> {
+        let first = super::connection::page_size(first)? as u64;
+        let key = super::loaders::AgentActivityOf { agent: self.0.id.clone(), first };
+        let entries = super::loaders::Loaders::of(ctx)?.load_one(key).await?.unwrap_or_default();
+        Ok(entries.into_iter().map(AgentActivityEntry::from).collect())
+    }
+
     /// Whether this is the default agent (the lead).
     async fn is_default(&self) -> bool {
         self.0.is_default
@@ -310,5 +323,41 @@ impl TeamMutation {
         let file =
             services(ctx).team.update_file(actor, request).await.map_err(|e| ApiError::from(e).within("input"))?;
         Ok(UpdateAgentFilePayload { file: file.into() })
+    }
+}
+
+/// One change Nexus made to an agent's workspace file.
+#[derive(async_graphql::SimpleObject)]
+pub struct AgentActivityEntry {
+    /// Opaque id.
+    pub id: ID,
+    /// What happened: `AGENT_FILE_UPDATED`.
+    pub kind: String,
+    /// The file, relative to the agent's workspace.
+    pub path: String,
+    /// `USER`, `AGENT` or `SYSTEM`.
+    pub actor_kind: String,
+    /// The user who made the change (for `USER`).
+    pub actor_id: Option<ID>,
+    /// One readable sentence.
+    pub summary: String,
+    /// SHA-256 of the content written (the `hash` of the file afterwards).
+    pub content_hash: Option<String>,
+    /// When it happened.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<crate::services::team::AgentActivity> for AgentActivityEntry {
+    fn from(a: crate::services::team::AgentActivity) -> Self {
+        Self {
+            id: ID(a.id),
+            kind: a.kind,
+            path: a.path,
+            actor_kind: a.actor_kind,
+            actor_id: a.actor_id.map(ID),
+            summary: a.summary,
+            content_hash: a.content_hash,
+            created_at: a.created_at,
+        }
     }
 }

@@ -150,12 +150,84 @@ pub struct AvatarImage {
 #[derive(Clone)]
 pub struct TeamService {
     workspace: Workspace,
+    db: sea_orm::DatabaseConnection,
+}
+
+/// One change Nexus made to an agent's workspace file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentActivity {
+    /// Id (UUIDv7).
+    pub id: String,
+    /// The agent.
+    pub agent_id: String,
+    /// What happened (`AGENT_FILE_UPDATED`).
+    pub kind: String,
+    /// The file, relative to the workspace.
+    pub path: String,
+    /// `USER`, `AGENT` or `SYSTEM`.
+    pub actor_kind: String,
+    /// The user id for `USER`.
+    pub actor_id: Option<String>,
+    /// One readable sentence.
+    pub summary: String,
+    /// SHA-256 of the content written.
+    pub content_hash: Option<String>,
+    /// When.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<crate::db::entities::agent_activity_entry::Model> for AgentActivity {
+    fn from(m: crate::db::entities::agent_activity_entry::Model) -> Self {
+        Self {
+            id: m.id,
+            agent_id: m.agent_id,
+            kind: m.kind,
+            path: m.path,
+            actor_kind: m.actor_kind,
+            actor_id: m.actor_id,
+            summary: m.summary,
+            content_hash: m.content_hash,
+            created_at: m.created_at,
+        }
+    }
 }
 
 impl TeamService {
     /// Creates the service.
-    pub fn new(workspace: Workspace) -> Self {
-        Self { workspace }
+    pub fn new(workspace: Workspace, db: sea_orm::DatabaseConnection) -> Self {
+        Self { workspace, db }
+    }
+
+    /// The newest `first` file changes of each agent in `agent_ids`, in one statement.
+    #[tracing::instrument(skip(self, agent_ids), fields(agents = agent_ids.len()))]
+    pub async fn recent_activity(
+        &self,
+        agent_ids: &[String],
+        first: u64,
+    ) -> Result<std::collections::HashMap<String, Vec<AgentActivity>>, sea_orm::DbErr> {
+        use crate::db::entities::agent_activity_entry;
+        use crate::db::sql::RawSql;
+        use sea_orm::FromQueryResult;
+        let mut out: std::collections::HashMap<String, Vec<AgentActivity>> = std::collections::HashMap::new();
+        if agent_ids.is_empty() || first == 0 {
+            return Ok(out);
+        }
+        let mut sql = RawSql::new(sea_orm::ConnectionTrait::get_database_backend(&self.db));
+        // Newest `first` per agent via a window: constant statements however many agents are asked for.
+        sql.push(
+            "SELECT id, agent_id, kind, path, actor_kind, actor_id, summary, content_hash, created_at FROM (\
+             SELECT *, ROW_NUMBER() OVER (PARTITION BY agent_id ORDER BY id DESC) AS rn \
+             FROM agent_activity_entries WHERE agent_id IN ",
+        )
+        .bind_list(agent_ids.iter().cloned())
+        .push(") ranked WHERE rn <= ")
+        .bind(first as i64)
+        .push(" ORDER BY agent_id, id DESC");
+        let rows = agent_activity_entry::Model::find_by_statement(sql.build()).all(&self.db).await?;
+        for row in rows {
+            out.entry(row.agent_id.clone()).or_default().push(row.into());
+        }
+        Ok(out)
     }
 
     /// Runs `f` on the team, or fails with [`TeamError::Unavailable`].
@@ -251,10 +323,31 @@ impl TeamService {
                 })
             })
             .await??;
-        // The activity log is not built yet; until it is, the log line is the record of the write.
         tracing::info!(actor = %actor.user_id, agent = %agent_id, file = %name, hash = %written.hash, "agent file written");
+        self.record_write(actor, &agent_id, &name, &written.hash).await;
         self.workspace.refresh(Dirty { agents: vec![agent_id], ..Dirty::default() }).await;
         Ok(written)
+    }
+
+    /// Appends the activity entry of a file write. The file is already in place, so a failing
+    /// database degrades the log only: the write is reported as done (and logged above).
+    async fn record_write(&self, actor: &Principal, agent_id: &str, name: &str, hash: &str) {
+        use crate::db::entities::agent_activity_entry;
+        use sea_orm::{ActiveModelTrait, Set};
+        let entry = agent_activity_entry::ActiveModel {
+            id: Set(crate::db::new_id()),
+            agent_id: Set(agent_id.to_owned()),
+            kind: Set("AGENT_FILE_UPDATED".into()),
+            path: Set(name.to_owned()),
+            actor_kind: Set("USER".into()),
+            actor_id: Set(Some(actor.user_id.clone())),
+            summary: Set(format!("Updated {name} of {agent_id}")),
+            content_hash: Set(Some(hash.to_owned())),
+            created_at: Set(chrono::Utc::now()),
+        };
+        if let Err(e) = entry.insert(&self.db).await {
+            tracing::error!(error = %e, agent = %agent_id, file = %name, "could not record the agent file write");
+        }
     }
 
     /// The agent's avatar image, when it names a workspace file that is an image.

@@ -149,6 +149,26 @@ async fn a_correct_edit_replaces_the_file_atomically_and_never_touches_openclaw_
     let input = json!({"agentId": "main", "name": "SOUL.md", "content": "again", "expectedHash": current});
     assert_eq!(app.execute_as(Role::Operator, EDIT, json!({ "input": input })).await.error_code(), Some("CONFLICT"));
 
+    // The write (and only the write, not the refused one) is in the agent's activity, with its author.
+    let operator_id = app.execute_as(Role::Operator, "{ me { id } }", json!({})).await.data()["me"]["id"].clone();
+    let resp = app
+        .execute_as(
+            Role::Viewer,
+            r#"{ agents { id activity(first: 5) { kind path actorKind actorId contentHash summary } } }"#,
+            json!({}),
+        )
+        .await;
+    let agents = resp.data()["agents"].as_array().unwrap().clone();
+    let main = agents.iter().find(|a| a["id"] == "main").unwrap();
+    assert_eq!(
+        main["activity"],
+        json!([{
+            "kind": "AGENT_FILE_UPDATED", "path": "SOUL.md", "actorKind": "USER", "actorId": operator_id,
+            "contentHash": sha256(content), "summary": "Updated SOUL.md of main",
+        }])
+    );
+    assert!(agents.iter().filter(|a| a["id"] != "main").all(|a| a["activity"] == json!([])));
+
     // A file that does not exist yet is created with no expectedHash.
     let input =
         json!({"agentId": "qa", "name": "GOAL.md", "content": "Sign off Release 2026.12.\n", "expectedHash": null});
