@@ -25,7 +25,7 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
   const router = createRouter({
     history,
     routes: [
-      { path: '/', name: 'dashboard', component: () => import('@/views/DashboardView.vue') },
+      { path: '/', name: 'dashboard', component: () => import('@/views/OverviewView.vue') },
       {
         path: '/sign-in',
         name: 'sign-in',
