@@ -26,6 +26,8 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
     history,
     routes: [
       { path: '/', name: 'dashboard', component: () => import('@/views/OverviewView.vue') },
+      { path: '/agents', name: 'agents', component: () => import('@/views/AgentsView.vue') },
+      { path: '/agents/:id', name: 'agent', component: () => import('@/views/AgentDetailView.vue'), props: true },
       {
         path: '/sign-in',
         name: 'sign-in',
