@@ -35,6 +35,7 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
         component: () => import('@/views/IncidentDetailView.vue'),
         props: true,
       },
+      { path: '/docs/:path(.*)*', name: 'docs', component: () => import('@/views/DocsView.vue') },
       {
         path: '/sign-in',
         name: 'sign-in',
