@@ -94,3 +94,17 @@ describe('the incidents pages', () => {
     await waitFor(() => expect(app!.server.count('Incidents')).toBe(2), { timeout: 2000 })
   })
 })
+
+describe('an unknown incident', () => {
+  it('says there is no such incident when the server answers null', async () => {
+    app = await renderSignedIn('/incidents/nope', { Incident: () => answers.data({ incident: null }) })
+    expect(await screen.findByText('No such incident.')).toBeTruthy()
+  })
+
+  it('shows the server error with a retry button when it answers NOT_FOUND', async () => {
+    app = await renderSignedIn('/incidents/nope', { Incident: () => answers.error('NOT_FOUND', {}, 'no incident nope') })
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('no incident nope')
+    expect(within(alert).getByRole('button', { name: 'Retry' })).toBeTruthy()
+  })
+})
