@@ -22,8 +22,10 @@ export function useQuery<T>(run: (signal: AbortSignal) => Promise<T>, options: {
   const loaded = ref(false)
   const error = shallowRef<GraphQLRequestError | null>(null)
   let controller: AbortController | null = null
+  let disposed = false
 
   async function refresh(): Promise<void> {
+    if (disposed) return // e.g. an action that finished after the page was left
     controller?.abort()
     const ctrl = new AbortController()
     controller = ctrl
@@ -45,7 +47,10 @@ export function useQuery<T>(run: (signal: AbortSignal) => Promise<T>, options: {
     }
   }
 
-  onScopeDispose(() => controller?.abort())
+  onScopeDispose(() => {
+    disposed = true
+    controller?.abort()
+  })
   if (options.immediate !== false) void refresh()
 
   return { data, loading, loaded, error, refresh, hasData: computed(() => data.value !== null) }

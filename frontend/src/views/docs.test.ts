@@ -35,7 +35,7 @@ function handlers() {
         doc: {
           path: call.variables?.path,
           title: 'Gateway restart',
-          content: '# Gateway restart\n\n<script>alert(1)</script>\n\n1. Stop it',
+          content: '# Gateway restart\n\n<script>alert(1)</script>\n\n1. Stop it\n\nSee [the welcome](../README.md).',
           size: 10,
           modifiedAt: '2030-01-01T00:00:00Z',
         },
@@ -65,5 +65,16 @@ describe('the docs page', () => {
       expect(app!.server.count('DocsTree')).toBe(2)
       expect(app!.server.count('Doc')).toBe(2)
     }, { timeout: 2000 })
+  })
+
+  it('follows a relative link to another document inside the app', async () => {
+    app = await renderSignedIn('/docs/runbooks/gateway-restart.md', handlers())
+    const link = await screen.findByRole('link', { name: 'the welcome' })
+    await fireEvent.click(link)
+    await waitFor(() => expect(app!.router.currentRoute.value.fullPath).toBe('/docs/README.md'))
+    await waitFor(() => expect(app!.server.calls.filter((c) => c.operation === 'Doc').map((c) => c.variables?.path)).toEqual([
+      'runbooks/gateway-restart.md',
+      'README.md',
+    ]))
   })
 })

@@ -145,7 +145,10 @@ describe('the overview', () => {
     const { server } = await renderOverview({
       Dashboard: () =>
         answers.data(dashboard({ needsApproval: { totalCount: 1, nodes: [task('t1', 'Write launch notes', 'REVIEW', { version })] } })),
-      ApproveTask: () => {
+      ApproveTask: (call) => {
+        if ((call.variables?.input as { expectedVersion: number }).expectedVersion === 9) {
+          return answers.data({ approveTask: { task: { id: 't1', state: 'DONE', version: 10 } } })
+        }
         version = 9 // someone else changed it
         return answers.error('CONFLICT', {}, 'stale version')
       },
@@ -163,6 +166,7 @@ describe('the overview', () => {
     expect(server.calls.filter((c) => c.operation === 'ApproveTask')[1]?.variables).toEqual({
       input: { taskId: 't1', expectedVersion: 9 },
     })
+    expect(await screen.findByText(/Approved: Write launch notes/)).toBeTruthy()
   })
 
   it('refetches once after a burst of dashboardChanged events', async () => {
