@@ -129,6 +129,7 @@ describe('the overview', () => {
       RejectTask: () => answers.data({ rejectTask: { task: { id: 't1', state: 'IN_PROGRESS', version: 8 } } }),
     })
     await fireEvent.click(await screen.findByRole('button', { name: 'Reject Write launch notes' }))
+    expect(document.activeElement).toBe(screen.getByLabelText('Reason for rejecting'))
     const send = screen.getByRole('button', { name: 'Send back' }) as HTMLButtonElement
     expect(send.disabled).toBe(true)
     await fireEvent.update(screen.getByLabelText('Reason for rejecting'), 'Needs sources')
