@@ -11,11 +11,12 @@ import * as agents from '@/composables/useAgents'
 import * as incidents from '@/composables/useIncidents'
 import * as docs from '@/composables/useDocs'
 import * as status from '@/composables/useServerStatus'
+import * as memory from '@/composables/useMemorySearch'
 
 const schema = buildSchema(readFileSync(resolve(__dirname, '../../../schema.graphql'), 'utf8'))
 
 const documents: Record<string, string> = {}
-for (const mod of [dashboard, agents, incidents, docs, status]) {
+for (const mod of [dashboard, agents, incidents, docs, status, memory]) {
   for (const [name, value] of Object.entries(mod)) {
     if (/_(QUERY|MUTATION|SUBSCRIPTION)$/.test(name) && typeof value === 'string') documents[name] = value
   }

@@ -101,4 +101,17 @@ describe('the agents pages', () => {
     FakeWebSocket.emit('WorkspaceChanged', { workspaceChanged: { kind: 'MEMORY', agentId: 'main', path: 'memory/2030-01-04.md' } })
     await waitFor(() => expect(server.count('Agent')).toBe(2), { timeout: 2000 })
   })
+
+  it('searches the agent’s memory and lists the hits', async () => {
+    const { server } = await renderAt('/agents/main', {
+      MemorySearch: () => answers.data({ memorySearch: [{ agentId: 'main', file: 'MEMORY.md', line: 3, snippet: 'likes tea' }] }),
+    })
+    await screen.findByRole('heading', { name: /Iris/, level: 1 })
+    await fireEvent.update(screen.getByLabelText('Text to find in memory'), ' tea ')
+    await fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    const results = await screen.findByRole('list', { name: 'Memory search results' })
+    expect(results.textContent).toContain('MEMORY.md:3')
+    expect(results.textContent).toContain('likes tea')
+    expect(server.calls.find((c) => c.operation === 'MemorySearch')?.variables).toEqual({ query: 'tea', agentId: 'main', first: 20 })
+  })
 })
