@@ -25,7 +25,17 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
   const router = createRouter({
     history,
     routes: [
-      { path: '/', name: 'dashboard', component: () => import('@/views/DashboardView.vue') },
+      { path: '/', name: 'dashboard', component: () => import('@/views/OverviewView.vue') },
+      { path: '/agents', name: 'agents', component: () => import('@/views/AgentsView.vue') },
+      { path: '/agents/:id', name: 'agent', component: () => import('@/views/AgentDetailView.vue'), props: true },
+      { path: '/incidents', name: 'incidents', component: () => import('@/views/IncidentsView.vue') },
+      {
+        path: '/incidents/:id',
+        name: 'incident',
+        component: () => import('@/views/IncidentDetailView.vue'),
+        props: true,
+      },
+      { path: '/docs/:path(.*)*', name: 'docs', component: () => import('@/views/DocsView.vue') },
       {
         path: '/sign-in',
         name: 'sign-in',

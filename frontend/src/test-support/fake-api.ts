@@ -88,6 +88,11 @@ export class FakeWebSocket {
   static readonly CLOSED = 3
   static sockets: FakeWebSocket[] = []
   static inits: unknown[] = []
+  /** Answer every `subscribe` at once with one `next` (`{ tick }`); page tests turn this off
+   *  and push events with `emit`. */
+  static autoNext = true
+  /** Open subscriptions: socket, id and operation name. */
+  static subscriptions: { socket: FakeWebSocket; id: string; operation: string }[] = []
 
   readyState = FakeWebSocket.CONNECTING
   protocol: string
@@ -114,7 +119,13 @@ export class FakeWebSocket {
       FakeWebSocket.inits.push(message.payload)
       this.receive({ type: 'connection_ack' })
     } else if (message.type === 'subscribe') {
-      this.receive({ type: 'next', id: message.id, payload: { data: { tick: FakeWebSocket.inits.length } } })
+      const query = String((message.payload as { query?: unknown } | undefined)?.query ?? '')
+      FakeWebSocket.subscriptions.push({ socket: this, id: String(message.id), operation: operationName(query) })
+      if (FakeWebSocket.autoNext) {
+        this.receive({ type: 'next', id: message.id, payload: { data: { tick: FakeWebSocket.inits.length } } })
+      }
+    } else if (message.type === 'complete') {
+      FakeWebSocket.subscriptions = FakeWebSocket.subscriptions.filter((s) => !(s.socket === this && s.id === message.id))
     }
   }
 
@@ -134,8 +145,20 @@ export class FakeWebSocket {
     setTimeout(() => this.onmessage?.({ data: JSON.stringify(message) }), 0)
   }
 
+  /** The server sends `data` to every open subscription of the operation `operation`;
+   *  returns how many received it. */
+  static emit(operation: string, data: unknown): number {
+    const targets = FakeWebSocket.subscriptions.filter(
+      (s) => s.operation === operation && s.socket.readyState === FakeWebSocket.OPEN,
+    )
+    for (const s of targets) s.socket.receive({ type: 'next', id: s.id, payload: { data } })
+    return targets.length
+  }
+
   static reset(): void {
     FakeWebSocket.sockets = []
     FakeWebSocket.inits = []
+    FakeWebSocket.subscriptions = []
+    FakeWebSocket.autoNext = true
   }
 }

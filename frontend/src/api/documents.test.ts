@@ -1,0 +1,34 @@
+/**
+ * Every GraphQL document the pages send is valid against the server's schema.graphql
+ * (field names, arguments, nullability of variables), so a drift fails here, not in the browser.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { buildSchema, parse, validate } from 'graphql'
+import { describe, expect, it } from 'vitest'
+import * as dashboard from '@/composables/useDashboard'
+import * as agents from '@/composables/useAgents'
+import * as incidents from '@/composables/useIncidents'
+import * as docs from '@/composables/useDocs'
+import * as status from '@/composables/useServerStatus'
+import * as memory from '@/composables/useMemorySearch'
+
+const schema = buildSchema(readFileSync(resolve(__dirname, '../../../schema.graphql'), 'utf8'))
+
+const documents: Record<string, string> = {}
+for (const mod of [dashboard, agents, incidents, docs, status, memory]) {
+  for (const [name, value] of Object.entries(mod)) {
+    if (/_(QUERY|MUTATION|SUBSCRIPTION)$/.test(name) && typeof value === 'string') documents[name] = value
+  }
+}
+
+describe('the GraphQL documents of the pages', () => {
+  it('are found', () => {
+    expect(Object.keys(documents).length).toBeGreaterThanOrEqual(12)
+  })
+
+  it.each(Object.entries(documents))('%s is valid against schema.graphql', (_name, source) => {
+    const errors = validate(schema, parse(source))
+    expect(errors.map((e) => e.message)).toEqual([])
+  })
+})

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { renderMarkdown } from './markdown'
+
+describe('the Markdown renderer', () => {
+  it('escapes raw HTML instead of passing it through', () => {
+    const html = renderMarkdown('Hello <script>alert(1)</script> <img src=x onerror="alert(2)">\n\n<div onclick="x()">block</div>')
+    expect(html).not.toContain('<script')
+    expect(html).not.toContain('<img')
+    expect(html).not.toContain('<div')
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(html).toContain('&lt;div onclick=&quot;x()&quot;&gt;')
+  })
+
+  it('drops javascript: links', () => {
+    const html = renderMarkdown('[click](javascript:alert(1)) and [ok](https://example.com)')
+    expect(html).not.toMatch(/href="javascript:/i)
+    expect(html).toContain('<a href="https://example.com" target="_blank" rel="noopener noreferrer">ok</a>')
+  })
+
+  it('renders ordinary Markdown', () => {
+    expect(renderMarkdown('# Title\n\n**bold** and `code`')).toBe(
+      '<h1>Title</h1>\n<p><strong>bold</strong> and <code>code</code></p>\n',
+    )
+  })
+})

@@ -1,0 +1,45 @@
+/**
+ * Renders the whole dashboard app, signed in, at a path against the fake API (page tests).
+ */
+import { render } from '@testing-library/vue'
+import { createPinia } from 'pinia'
+import { vi } from 'vitest'
+import { createMemoryHistory, type Router } from 'vue-router'
+import { FakeWebSocket, answers, fakeGraphQLServer, type Handler } from './fake-api'
+
+export const STATUS = { version: '9.9.9', startedAt: '2030-01-01T00:00:00Z', uptimeSeconds: 42, now: '2030-01-01T00:00:42Z' }
+
+export interface RenderedApp {
+  server: ReturnType<typeof fakeGraphQLServer>
+  router: Router
+  api: typeof import('@/api/client')
+}
+
+export async function renderSignedIn(path: string, handlers: Record<string, Handler>): Promise<RenderedApp> {
+  vi.stubGlobal('WebSocket', FakeWebSocket)
+  FakeWebSocket.autoNext = false
+  const server = fakeGraphQLServer({
+    ServerStatus: () => answers.data({ serverStatus: STATUS }),
+    RefreshSession: () => answers.session('refreshSession', 'tok'),
+    ...handlers,
+  })
+  vi.resetModules() // fresh client module: no token or socket from an earlier test
+  const api = await import('@/api/client')
+  const { default: App } = await import('@/App.vue')
+  const { createAppRouter } = await import('@/router')
+  const pinia = createPinia()
+  const router = createAppRouter(pinia, createMemoryHistory())
+  render(App, { global: { plugins: [pinia, router] } })
+  await router.push(path)
+  await router.isReady()
+  return { server, router, api }
+}
+
+/** Waits until the fake socket has an open subscription named `operation`. */
+export async function subscribed(operation: string): Promise<void> {
+  await vi.waitFor(() => {
+    if (!FakeWebSocket.subscriptions.some((s) => s.operation === operation && s.socket.readyState === FakeWebSocket.OPEN)) {
+      throw new Error(`not subscribed to ${operation}`)
+    }
+  })
+}

@@ -1,0 +1,185 @@
+/**
+ * The overview page through the DOM: queues from the dashboard query, approving and rejecting,
+ * conflicts, and live refetches on dashboardChanged.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { FakeWebSocket, answers, type Handler } from '@/test-support/fake-api'
+import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+
+function task(id: string, title: string, state: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    title,
+    state,
+    priority: 'HIGH',
+    priorityLabel: 'P1',
+    version: 7,
+    assigneeId: 'iris',
+    stateChangedAt: '2030-01-01T10:00:00Z',
+    blockedFrom: null,
+    project: { id: 'p1', name: 'Apollo', slug: 'apollo' },
+    ...extra,
+  }
+}
+
+function dashboard(overrides: Record<string, unknown> = {}) {
+  return {
+    dashboard: {
+      generatedAt: '2030-01-01T12:00:00Z',
+      tasksByState: [
+        { state: 'READY', count: 3 },
+        { state: 'REVIEW', count: 1 },
+      ],
+      needsApproval: { totalCount: 1, nodes: [task('t1', 'Write launch notes', 'REVIEW')] },
+      inProgress: [{ agentId: 'iris', totalCount: 1, nodes: [task('t2', 'Refactor gateway', 'IN_PROGRESS')] }],
+      ready: { totalCount: 3, nodes: [task('t3', 'Plan sprint', 'READY')] },
+      blocked: { totalCount: 1, nodes: [task('t4', 'Wait for keys', 'BLOCKED', { blockedFrom: 'READY' })] },
+      recentlyDone: { totalCount: 1, nodes: [task('t5', 'Ship v1', 'DONE')] },
+      openIncidents: {
+        source: 'LIVE',
+        message: null,
+        totalCount: 1,
+        nodes: [{ id: 'inc-1', title: 'Gateway down', severity: 'SEV1', status: 'OPEN', startedAt: null }],
+      },
+      ...overrides,
+    },
+  }
+}
+
+let app: RenderedApp | undefined
+
+async function renderOverview(handlers: Record<string, Handler> = {}) {
+  app = await renderSignedIn('/', { Dashboard: () => answers.data(dashboard()), ...handlers })
+  await screen.findByRole('heading', { name: 'Overview' })
+  return app
+}
+
+afterEach(() => {
+  cleanup()
+  app?.api.resetSubscriptionClient()
+  app = undefined
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+  FakeWebSocket.reset()
+})
+
+describe('the overview', () => {
+  it('renders the queues, counts and open incidents from the dashboard response', async () => {
+    await renderOverview()
+
+    const approval = await screen.findByRole('list', { name: 'Needs approval' })
+    expect(within(approval).getByText('Write launch notes')).toBeTruthy()
+    expect(within(screen.getByRole('list', { name: 'In progress: iris' })).getByText('Refactor gateway')).toBeTruthy()
+    expect(within(screen.getByRole('list', { name: 'Ready' })).getByText('Plan sprint')).toBeTruthy()
+    expect(within(screen.getByRole('list', { name: 'Blocked' })).getByText('Wait for keys')).toBeTruthy()
+    expect(within(screen.getByRole('list', { name: 'Recently done' })).getByText('Ship v1')).toBeTruthy()
+    expect(within(screen.getByRole('list', { name: 'Open incidents' })).getByRole('link', { name: 'Gateway down' })).toBeTruthy()
+    expect(screen.getByRole('heading', { name: 'Ready (3)' })).toBeTruthy()
+    expect(screen.getByRole('heading', { name: 'Server status' })).toBeTruthy()
+  })
+
+  it('shows empty queues as such', async () => {
+    const empty = { totalCount: 0, nodes: [] }
+    await renderOverview({
+      Dashboard: () =>
+        answers.data(
+          dashboard({
+            tasksByState: [],
+            needsApproval: empty,
+            inProgress: [],
+            ready: empty,
+            blocked: empty,
+            recentlyDone: empty,
+            openIncidents: { source: 'NOT_CONNECTED', message: null, totalCount: 0, nodes: [] },
+          }),
+        ),
+    })
+    expect(await screen.findByText('Nothing waits for approval.')).toBeTruthy()
+    expect(screen.getByText('No incident source is connected.')).toBeTruthy()
+  })
+
+  it('shows an error with a retry button when the dashboard cannot be loaded', async () => {
+    let fail = true
+    await renderOverview({
+      Dashboard: () => (fail ? answers.error('UNAVAILABLE', {}, 'database down') : answers.data(dashboard())),
+    })
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('database down')
+    fail = false
+    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }))
+    expect(await screen.findByRole('list', { name: 'Needs approval' })).toBeTruthy()
+  })
+
+  it('approves with the task id and the version it saw', async () => {
+    const { server } = await renderOverview({
+      ApproveTask: () => answers.data({ approveTask: { task: { id: 't1', state: 'DONE', version: 8 } } }),
+    })
+    await fireEvent.click(await screen.findByRole('button', { name: 'Approve Write launch notes' }))
+
+    await screen.findByText(/Approved: Write launch notes/)
+    expect(server.calls.find((c) => c.operation === 'ApproveTask')?.variables).toEqual({
+      input: { taskId: 't1', expectedVersion: 7 },
+    })
+    expect(server.count('Dashboard')).toBe(2)
+  })
+
+  it('rejects with a reason the user typed', async () => {
+    const { server } = await renderOverview({
+      RejectTask: () => answers.data({ rejectTask: { task: { id: 't1', state: 'IN_PROGRESS', version: 8 } } }),
+    })
+    await fireEvent.click(await screen.findByRole('button', { name: 'Reject Write launch notes' }))
+    expect(document.activeElement).toBe(screen.getByLabelText('Reason for rejecting'))
+    const send = screen.getByRole('button', { name: 'Send back' }) as HTMLButtonElement
+    expect(send.disabled).toBe(true)
+    await fireEvent.update(screen.getByLabelText('Reason for rejecting'), 'Needs sources')
+    await fireEvent.click(send)
+
+    await screen.findByText(/Sent back: Write launch notes/)
+    expect(server.calls.find((c) => c.operation === 'RejectTask')?.variables).toEqual({
+      input: { taskId: 't1', expectedVersion: 7, reason: 'Needs sources' },
+    })
+  })
+
+  it('says the task changed meanwhile and reloads when approving meets a CONFLICT', async () => {
+    let version = 7
+    const { server } = await renderOverview({
+      Dashboard: () =>
+        answers.data(dashboard({ needsApproval: { totalCount: 1, nodes: [task('t1', 'Write launch notes', 'REVIEW', { version })] } })),
+      ApproveTask: (call) => {
+        if ((call.variables?.input as { expectedVersion: number }).expectedVersion === 9) {
+          return answers.data({ approveTask: { task: { id: 't1', state: 'DONE', version: 10 } } })
+        }
+        version = 9 // someone else changed it
+        return answers.error('CONFLICT', {}, 'stale version')
+      },
+    })
+    await fireEvent.click(await screen.findByRole('button', { name: 'Approve Write launch notes' }))
+
+    expect(await screen.findByText(/changed meanwhile — reloaded/)).toBeTruthy()
+    expect(server.count('Dashboard')).toBe(2)
+
+    // The next attempt sends the version the reload brought.
+    const approve = screen.getByRole('button', { name: 'Approve Write launch notes' }) as HTMLButtonElement
+    await waitFor(() => expect(approve.disabled).toBe(false))
+    await fireEvent.click(approve)
+    await waitFor(() => expect(server.count('ApproveTask')).toBe(2))
+    expect(server.calls.filter((c) => c.operation === 'ApproveTask')[1]?.variables).toEqual({
+      input: { taskId: 't1', expectedVersion: 9 },
+    })
+    expect(await screen.findByText(/Approved: Write launch notes/)).toBeTruthy()
+  })
+
+  it('refetches once after a burst of dashboardChanged events', async () => {
+    const { server } = await renderOverview()
+    await screen.findByRole('list', { name: 'Needs approval' })
+    await subscribed('DashboardChanged')
+    expect(server.count('Dashboard')).toBe(1)
+
+    for (let i = 1; i <= 3; i++) FakeWebSocket.emit('DashboardChanged', { dashboardChanged: { at: '2030-01-01T12:00:01Z', changes: i } })
+
+    await waitFor(() => expect(server.count('Dashboard')).toBe(2), { timeout: 2000 })
+    await new Promise((r) => setTimeout(r, 400))
+    expect(server.count('Dashboard')).toBe(2)
+  })
+})
