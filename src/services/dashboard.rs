@@ -27,7 +27,7 @@ use super::input::AgentId;
 use super::tasks::{StateCounts, Task, TaskState};
 use crate::db::entities::task;
 use crate::db::sql::RawSql;
-use crate::events::{Event, EventBus};
+use crate::events::{Event, EventBus, WorkspaceChangeKind};
 
 /// Default number of tasks shown per queue.
 pub const DEFAULT_QUEUE_SIZE: u32 = 10;
@@ -363,8 +363,14 @@ impl DashboardService {
     }
 }
 
+/// Events that change what the dashboard shows: its task queues and counts, and the open
+/// incidents queue (fed by the incident files).
 fn relevant(event: &Event) -> bool {
-    matches!(event, Event::TaskChanged { .. } | Event::ProjectChanged { .. })
+    match event {
+        Event::TaskChanged { .. } | Event::ProjectChanged { .. } => true,
+        Event::WorkspaceChanged(change) => change.kind == WorkspaceChangeKind::Incident,
+        Event::SessionsRevoked { .. } | Event::ActivityAdded { .. } => false,
+    }
 }
 
 async fn external<S: ?Sized, T, F>(source: &Option<Arc<S>>, call: impl FnOnce(Arc<S>) -> F) -> External<T>

@@ -402,17 +402,30 @@ pub struct Dirty {
     pub docs: bool,
     /// The incident list.
     pub incidents: bool,
+    /// A folder Nexus waits for may have appeared: point the watcher at the folders again.
+    pub rewatch: bool,
 }
 
 impl Dirty {
     /// Everything.
     pub fn all() -> Self {
-        Self { config: true, agents: Vec::new(), docs: true, incidents: true }
+        Self { config: true, agents: Vec::new(), docs: true, incidents: true, rewatch: true }
     }
 
     /// Whether nothing is marked.
     pub fn is_empty(&self) -> bool {
-        !self.config && self.agents.is_empty() && !self.docs && !self.incidents
+        !self.config && self.agents.is_empty() && !self.docs && !self.incidents && !self.rewatch
+    }
+
+    /// Marks everything `other` marks, too.
+    pub fn merge(&mut self, other: Dirty) {
+        self.config |= other.config;
+        self.docs |= other.docs;
+        self.incidents |= other.incidents;
+        self.rewatch |= other.rewatch;
+        for id in &other.agents {
+            self.agent(id);
+        }
     }
 
     /// Marks one agent.

@@ -116,7 +116,8 @@ impl Workspace {
         let started = tokio::task::spawn_blocking(move || {
             let watcher = Watcher::start(starting.inner.settings.debounce, tx);
             starting.inner.watch.lock().unwrap_or_else(|e| e.into_inner()).watcher = watcher;
-            starting.update_watches();
+            // Nothing was watched before, so nothing can have appeared.
+            let _ = starting.update_watches();
         })
         .await;
         if let Err(e) = started {
@@ -130,7 +131,9 @@ impl Workspace {
 
     /// Points the watcher at the current folders (agents come and go with `openclaw.json`).
     /// Blocking (it resolves folders and registers watches): run it on the blocking pool.
-    fn update_watches(&self) {
+    /// Returns the parts whose folder appeared since the last call: they must be read again,
+    /// since files made in them before the watch began were not seen.
+    fn update_watches(&self) -> Dirty {
         let s = &self.inner.settings;
         let roots = Roots::resolve(&s.home, &s.docs_dir, &s.incidents_dir, &workspaces(&self.team()));
         let wanted = roots.watch_list();
@@ -152,7 +155,9 @@ impl Workspace {
             }
         }
         state.watched = wanted;
+        let appeared = state.roots.appeared(&roots);
         state.roots = roots;
+        appeared
     }
 
     /// The settings.
@@ -208,6 +213,38 @@ impl Workspace {
             return Vec::new();
         }
         let _guard = self.inner.refresh.lock().await;
+        let mut changes = Vec::new();
+        let mut next = dirty;
+        // A round can reveal folders that appeared meanwhile (with a new config, say); those are
+        // read in the next round. Folders appear only so often, so a few rounds always suffice.
+        for _ in 0..4 {
+            if next.is_empty() {
+                break;
+            }
+            next = self.refresh_round(next, &mut changes).await;
+        }
+        for change in &changes {
+            tracing::debug!(kind = ?change.kind, agent = ?change.agent_id, path = %change.path, "workspace changed");
+            self.inner.bus.publish_local(Event::WorkspaceChanged(change.clone()));
+        }
+        changes
+    }
+
+    /// Points the watcher at the current folders on the blocking pool; returns what appeared.
+    async fn rewatch(&self) -> Dirty {
+        let workspace = self.clone();
+        tokio::task::spawn_blocking(move || workspace.update_watches()).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "updating the workspace watches failed");
+            Dirty::default()
+        })
+    }
+
+    /// One rebuild of the marked parts (the refresh lock held); returns what must be read next.
+    async fn refresh_round(&self, mut dirty: Dirty, changes: &mut Vec<WorkspaceChange>) -> Dirty {
+        if dirty.rewatch {
+            // Watch first, then read: a file made in between is seen by the read.
+            dirty.merge(self.rewatch().await);
+        }
         let (team, docs, incidents) = (self.team(), self.docs(), self.incidents());
         let before_team = team.clone();
         let scanned = self
@@ -236,11 +273,11 @@ impl Workspace {
             Ok(parts) => parts,
             Err(e) => {
                 tracing::error!(error = %e, "workspace refresh failed; keeping the previous state");
-                return Vec::new();
+                return Dirty::default();
             }
         };
 
-        let mut changes = Vec::new();
+        let mut next = Dirty::default();
         if let Some(new_team) = new_team {
             let config_changed = match (&*team, &new_team) {
                 (Ok(a), Ok(b)) => a.config != b.config,
@@ -252,10 +289,8 @@ impl Workspace {
             }
             replace(&self.inner.team, new_team);
             if config_changed {
-                let workspace = self.clone();
-                if let Err(e) = tokio::task::spawn_blocking(move || workspace.update_watches()).await {
-                    tracing::error!(error = %e, "updating the workspace watches failed");
-                }
+                next = self.rewatch().await;
+                next.config = false; // it was just read
             }
         }
         if let Some(new_docs) = new_docs {
@@ -266,11 +301,7 @@ impl Workspace {
             changes.extend(diff_incidents(&incidents, &new_incidents));
             replace(&self.inner.incidents, new_incidents);
         }
-        for change in &changes {
-            tracing::debug!(kind = ?change.kind, agent = ?change.agent_id, path = %change.path, "workspace changed");
-            self.inner.bus.publish_local(Event::WorkspaceChanged(change.clone()));
-        }
-        changes
+        next
     }
 
     fn classify(&self, batch: Batch) -> Dirty {
@@ -295,13 +326,7 @@ async fn watch_loop(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Batch>) 
         let mut dirty = workspace.classify(batch);
         // Take whatever else arrived meanwhile, so a burst costs one refresh.
         while let Ok(more) = rx.try_recv() {
-            let extra = workspace.classify(more);
-            dirty.config |= extra.config;
-            dirty.docs |= extra.docs;
-            dirty.incidents |= extra.incidents;
-            for id in &extra.agents {
-                dirty.agent(id);
-            }
+            dirty.merge(workspace.classify(more));
         }
         workspace.refresh(dirty).await;
     }

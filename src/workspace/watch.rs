@@ -88,18 +88,100 @@ pub(super) struct Roots {
     pub incidents: Option<PathBuf>,
     /// Each agent's workspace.
     pub agents: Vec<(String, PathBuf)>,
+    /// Folders that do not exist yet (a `workspace-<id>` the gateway creates on first use, a docs
+    /// folder made later): their nearest existing ancestor is watched so that their creation is
+    /// seen.
+    pub missing: Vec<Missing>,
+}
+
+/// A folder Nexus should watch that does not exist yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Missing {
+    /// What it would hold.
+    pub part: MissingPart,
+    /// Where it will be: the canonical nearest existing ancestor joined with the rest.
+    pub path: PathBuf,
+    /// Its nearest existing ancestor (canonical), watched non-recursively.
+    pub ancestor: PathBuf,
+}
+
+/// The part of the state a [`Missing`] folder belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum MissingPart {
+    /// The OpenClaw home itself.
+    Home,
+    /// The docs root.
+    Docs,
+    /// The incidents folder.
+    Incidents,
+    /// An agent's workspace.
+    Agent(String),
+}
+
+impl MissingPart {
+    /// Marks this part in `dirty`.
+    pub(super) fn mark(&self, dirty: &mut Dirty) {
+        match self {
+            Self::Home => dirty.config = true,
+            Self::Docs => dirty.docs = true,
+            Self::Incidents => dirty.incidents = true,
+            Self::Agent(id) => dirty.agent(id),
+        }
+    }
+}
+
+/// The canonical nearest existing ancestor of `path` and `path` rebuilt on it; `None` when not
+/// even the file-system root resolves (or `path` is relative and the working directory is gone).
+fn locate_missing(path: &Path) -> Option<(PathBuf, PathBuf)> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut rest = Vec::new();
+    let mut current = absolute.as_path();
+    loop {
+        if let Ok(found) = current.canonicalize() {
+            if !found.is_dir() {
+                return None; // a file stands where a folder should be: nothing to wait for
+            }
+            let rebuilt = rest.iter().rev().fold(found.clone(), |p: PathBuf, c| p.join(c));
+            return Some((found, rebuilt));
+        }
+        rest.push(current.file_name()?.to_owned());
+        current = current.parent()?;
+    }
 }
 
 impl Roots {
     /// Canonicalizes each folder that exists.
+    /// The others are recorded as [`Missing`], to be watched for.
     pub(super) fn resolve(home: &Path, docs: &Path, incidents: &Path, agents: &[(String, PathBuf)]) -> Self {
-        let canonical = |p: &Path| p.canonicalize().ok().filter(|p| p.is_dir());
-        Self {
-            home: canonical(home),
-            docs: canonical(docs),
-            incidents: canonical(incidents),
-            agents: agents.iter().filter_map(|(id, p)| Some((id.clone(), canonical(p)?))).collect(),
+        let mut missing = Vec::new();
+        let mut canonical = |p: &Path, part: MissingPart| match p.canonicalize().ok().filter(|p| p.is_dir()) {
+            Some(found) => Some(found),
+            None => {
+                if let Some((ancestor, path)) = locate_missing(p) {
+                    missing.push(Missing { part, path, ancestor });
+                }
+                None
+            }
+        };
+        let home = canonical(home, MissingPart::Home);
+        let docs = canonical(docs, MissingPart::Docs);
+        let incidents = canonical(incidents, MissingPart::Incidents);
+        let agents = agents
+            .iter()
+            .filter_map(|(id, p)| Some((id.clone(), canonical(p, MissingPart::Agent(id.clone()))?)))
+            .collect();
+        Self { home, docs, incidents, agents, missing }
+    }
+
+    /// The parts whose folder is missing in `self` but present in `now`.
+    pub(super) fn appeared(&self, now: &Roots) -> Dirty {
+        let mut dirty = Dirty::default();
+        for m in &self.missing {
+            if !now.missing.iter().any(|n| n.part == m.part) {
+                m.part.mark(&mut dirty);
+            }
         }
+        dirty
     }
 
     /// Every folder to watch, each once (recursive wins over non-recursive).
@@ -125,12 +207,19 @@ impl Roots {
         if let Some(p) = &self.home {
             add(p, RecursiveMode::NonRecursive);
         }
+        for m in &self.missing {
+            add(&m.ancestor, RecursiveMode::NonRecursive);
+        }
         out
     }
 
     /// Marks in `dirty` the part of the state that `path` belongs to. Dot files (editor swap
     /// files, Nexus's own temporary files) and backups ending in `~` are ignored.
     pub(super) fn classify(&self, path: &Path, dirty: &mut Dirty) {
+        // A missing folder (or a folder on the way to it) appeared: watch it from now on.
+        if self.missing.iter().any(|m| m.path.starts_with(path)) {
+            dirty.rewatch = true;
+        }
         if self.home.as_ref().is_some_and(|home| path == home.join(CONFIG_FILE)) {
             dirty.config = true;
             return;
@@ -193,6 +282,11 @@ mod tests {
             docs: Some("/oc/nexus/docs".into()),
             incidents: Some("/oc/nexus/incidents".into()),
             agents: vec![("main".into(), "/oc/workspace".into()), ("ops".into(), "/oc/workspace-ops".into())],
+            missing: vec![Missing {
+                part: MissingPart::Agent("qa".into()),
+                path: "/oc/workspace-qa".into(),
+                ancestor: "/oc".into(),
+            }],
         }
     }
 
@@ -228,6 +322,53 @@ mod tests {
         ] {
             assert_eq!(dirty(&[path]), nothing, "{path}");
         }
+    }
+
+    #[test]
+    fn the_creation_of_a_missing_folder_or_a_folder_on_its_way_asks_for_new_watches() {
+        assert_eq!(dirty(&["/oc/workspace-qa"]), Dirty { rewatch: true, ..Dirty::default() });
+        let mut r = roots();
+        r.missing[0].path = "/oc/agents/qa/workspace".into();
+        let mut d = Dirty::default();
+        r.classify(Path::new("/oc/agents"), &mut d);
+        assert!(d.rewatch);
+        let mut d = Dirty::default();
+        r.classify(Path::new("/oc/agents-old"), &mut d);
+        assert!(!d.rewatch, "a sibling with a common prefix is not on the way");
+    }
+
+    #[test]
+    fn missing_folders_are_found_under_their_nearest_existing_ancestor() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("oc");
+        std::fs::create_dir(&home).unwrap();
+        std::fs::create_dir(home.join("workspace")).unwrap();
+        let agents = vec![("main".into(), home.join("workspace")), ("qa".into(), home.join("workspace-qa"))];
+        let before = Roots::resolve(&home, &home.join("nexus/docs"), &home.join("nexus/incidents"), &agents);
+        let canon = home.canonicalize().unwrap();
+        assert_eq!(before.agents, vec![("main".to_owned(), canon.join("workspace"))]);
+        let parts: Vec<_> =
+            before.missing.iter().map(|m| (m.part.clone(), m.ancestor.clone(), m.path.clone())).collect();
+        assert_eq!(
+            parts,
+            vec![
+                (MissingPart::Docs, canon.clone(), canon.join("nexus/docs")),
+                (MissingPart::Incidents, canon.clone(), canon.join("nexus/incidents")),
+                (MissingPart::Agent("qa".into()), canon.clone(), canon.join("workspace-qa")),
+            ]
+        );
+        assert!(
+            !before.watch_list().contains(&(canon.clone(), RecursiveMode::Recursive)),
+            "the home is not watched recursively"
+        );
+        assert!(before.watch_list().contains(&(canon.clone(), RecursiveMode::NonRecursive)));
+
+        std::fs::create_dir_all(home.join("nexus/docs")).unwrap();
+        std::fs::create_dir(home.join("workspace-qa")).unwrap();
+        let after = Roots::resolve(&home, &home.join("nexus/docs"), &home.join("nexus/incidents"), &agents);
+        assert_eq!(after.missing.len(), 1, "only the incidents folder is still missing");
+        assert_eq!(after.missing[0].ancestor, canon.join("nexus"));
+        assert_eq!(before.appeared(&after), Dirty { docs: true, agents: vec!["qa".into()], ..Dirty::default() });
     }
 
     #[test]

@@ -290,6 +290,67 @@ async fn a_missing_or_invalid_openclaw_json_makes_ready_name_the_workspace_and_a
     assert_eq!(resp.data()["doc"]["title"], "Onboarding: your first day with Nexus");
 }
 
+async fn resolving_an_incident_on_disk_pings_dashboard_changed_and_empties_its_queue_slot(backend: Backend) {
+    let dir = demo_copy();
+    let home = dir.path().join("openclaw");
+    let app = spawn_app_at(backend, &home, &[]).await;
+    let open_count = || async {
+        app.execute_as(Role::Viewer, "{ dashboard { openIncidents { totalCount } } }", json!({})).await.data()
+            ["dashboard"]["openIncidents"]["totalCount"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = open_count().await;
+    assert!(before > 0, "the demo has open incidents");
+    let mut pings = ws_subscribe(&app, Role::Viewer, "subscription { dashboardChanged { changes } }", json!({})).await;
+    assert!(tokio::time::timeout(Duration::from_millis(300), pings.next()).await.is_err(), "quiet at first");
+
+    // Mark the first open report resolved, the way an operator edits the file.
+    let resp =
+        app.execute_as(Role::Viewer, "{ incidents(status: OPEN, first: 1) { nodes { fileName } } }", json!({})).await;
+    let file = resp.data()["incidents"]["nodes"][0]["fileName"].as_str().unwrap().to_owned();
+    let path = home.join("nexus/incidents").join(&file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replacen("**Status:** open", "**Status:** resolved", 1);
+    assert_ne!(text, edited, "{file} names its status the documented way");
+    std::fs::write(&path, edited).unwrap();
+
+    let ping = tokio::time::timeout(Duration::from_secs(2), pings.next()).await.expect("a dashboardChanged ping");
+    assert!(ping.unwrap()["dashboardChanged"]["changes"].as_i64().unwrap() >= 1);
+    assert_eq!(open_count().await, before - 1);
+}
+
+async fn folders_created_after_start_up_are_watched_from_then_on(backend: Backend) {
+    let dir = demo_copy();
+    let home = dir.path().join("openclaw");
+    // The gateway creates an agent's workspace on first use; the docs folder may come later too.
+    std::fs::remove_dir_all(home.join("workspace-qa")).unwrap();
+    std::fs::remove_dir_all(home.join("nexus/docs")).unwrap();
+    let app = spawn_app_at(backend, &home, &[]).await;
+    async fn notes(app: &TestApp) -> i64 {
+        let query = r#"{ agent(id: "qa") { memory(first: 5) { totalCount } } }"#;
+        app.execute_as(Role::Viewer, query, json!({})).await.data()["agent"]["memory"]["totalCount"].as_i64().unwrap()
+    }
+    assert_eq!(notes(&app).await, 0);
+    let mut changes = subscribe(&app).await;
+
+    std::fs::create_dir_all(home.join("workspace-qa/memory")).unwrap();
+    std::fs::write(home.join("workspace-qa/memory/2026-12-04.md"), "# 2026-12-04\n- first day\n").unwrap();
+    let change = change_for(&mut changes, "memory/2026-12-04.md", Duration::from_secs(3)).await;
+    assert_eq!(change, json!({"kind": "MEMORY", "agentId": "qa", "path": "memory/2026-12-04.md"}));
+    assert_eq!(notes(&app).await, 1);
+    // And later edits inside it are seen as usual.
+    std::fs::write(home.join("workspace-qa/SOUL.md"), "# SOUL.md\n").unwrap();
+    let change = change_for(&mut changes, "SOUL.md", Duration::from_secs(2)).await;
+    assert_eq!(change["agentId"], "qa");
+
+    std::fs::create_dir_all(home.join("nexus/docs/runbooks")).unwrap();
+    std::fs::write(home.join("nexus/docs/runbooks/restore.md"), "# Restore drill\n").unwrap();
+    change_for(&mut changes, "runbooks/restore.md", Duration::from_secs(3)).await;
+    let resp = app.execute_as(Role::Viewer, r#"{ doc(path: "runbooks/restore.md") { title } }"#, json!({})).await;
+    assert_eq!(resp.data()["doc"]["title"], "Restore drill");
+}
+
 /// `GET /ready`: status and body.
 async fn ready(app: &TestApp) -> (u16, Value) {
     let resp = app.client.get(format!("{}/ready", app.base)).send().await.unwrap();
@@ -314,4 +375,6 @@ both_databases!(
     a_write_through_nexus_is_announced_once,
     hostile_paths_through_the_api_get_clear_errors_and_touch_nothing,
     a_missing_or_invalid_openclaw_json_makes_ready_name_the_workspace_and_agents_unavailable,
+    resolving_an_incident_on_disk_pings_dashboard_changed_and_empties_its_queue_slot,
+    folders_created_after_start_up_are_watched_from_then_on,
 );

@@ -14,6 +14,7 @@ use nexus::services::auth::Role;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
+pub mod process;
 pub mod work;
 
 /// Which database a test runs on.
