@@ -244,6 +244,11 @@ impl Config {
             Some(other) => return Err(err("NEXUS_LOG_FORMAT", format!("expected `human` or `json`, got `{other}`"))),
         };
 
+        let log_filter = get("NEXUS_LOG").unwrap_or_else(|| "info".into());
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&log_filter) {
+            return Err(err("NEXUS_LOG", format!("not a log filter such as `info` or `nexus=debug,info` ({e})")));
+        }
+
         Ok(Self {
             database_url: SecretString::from(database_url),
             database_url_is_default,
@@ -251,7 +256,7 @@ impl Config {
             environment,
             jwt_key,
             jwt_key_generated,
-            log_filter: get("NEXUS_LOG").unwrap_or_else(|| "info".into()),
+            log_filter,
             log_format,
             graphiql: parse_bool(&get, "NEXUS_GRAPHIQL", dev)?,
             introspection: parse_bool(&get, "NEXUS_INTROSPECTION", dev)?,
@@ -435,6 +440,7 @@ mod tests {
             ("NEXUS_GRAPHIQL", "maybe"),
             ("NEXUS_BODY_LIMIT_BYTES", "-1"),
             ("NEXUS_LOG_FORMAT", "xml"),
+            ("NEXUS_LOG", "nexus=loud"),
         ] {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");

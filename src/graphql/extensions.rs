@@ -65,21 +65,51 @@ fn uses_introspection(doc: &ExecutableDocument) -> bool {
         || doc.fragments.values().any(|f| walk(&f.node.selection_set))
 }
 
+/// Aliased fields the document would execute: a fragment counts every time it is spread, so a
+/// fragment of 25 aliases spread 25 times counts 625 (memoized, so counting stays linear; a
+/// fragment cycle, which validation rejects later, counts as nothing here).
 fn count_aliases(doc: &ExecutableDocument) -> usize {
-    fn walk(set: &Positioned<SelectionSet>) -> usize {
-        set.node
-            .items
-            .iter()
-            .map(|s| match &s.node {
-                Selection::Field(f) => usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set),
-                Selection::InlineFragment(i) => walk(&i.node.selection_set),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .sum()
+    use std::collections::HashMap;
+
+    use async_graphql::Name;
+
+    struct Counter<'a> {
+        doc: &'a ExecutableDocument,
+        done: HashMap<&'a Name, usize>,
+        visiting: Vec<&'a Name>,
     }
-    let ops: usize = doc.operations.iter().map(|(_, op)| walk(&op.node.selection_set)).sum();
-    let frags: usize = doc.fragments.values().map(|f| walk(&f.node.selection_set)).sum();
-    ops + frags
+    impl<'a> Counter<'a> {
+        fn set(&mut self, set: &'a Positioned<SelectionSet>) -> usize {
+            let mut total = 0usize;
+            for s in &set.node.items {
+                let n = match &s.node {
+                    Selection::Field(f) => {
+                        usize::from(f.node.alias.is_some()).saturating_add(self.set(&f.node.selection_set))
+                    }
+                    Selection::InlineFragment(i) => self.set(&i.node.selection_set),
+                    Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node),
+                };
+                total = total.saturating_add(n);
+            }
+            total
+        }
+        fn fragment(&mut self, name: &'a Name) -> usize {
+            if let Some(n) = self.done.get(name) {
+                return *n;
+            }
+            let Some(fragment) = self.doc.fragments.get(name) else { return 0 };
+            if self.visiting.contains(&name) {
+                return 0;
+            }
+            self.visiting.push(name);
+            let n = self.set(&fragment.node.selection_set);
+            self.visiting.pop();
+            self.done.insert(name, n);
+            n
+        }
+    }
+    let mut counter = Counter { doc, done: HashMap::new(), visiting: Vec::new() };
+    doc.operations.iter().fold(0usize, |sum, (_, op)| sum.saturating_add(counter.set(&op.node.selection_set)))
 }
 
 fn mask(mut errors: Vec<ServerError>, request_id: Option<&str>) -> Vec<ServerError> {
@@ -224,6 +254,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(count_aliases(&doc), 5);
+    }
+
+    #[test]
+    fn a_fragment_counts_its_aliases_every_time_it_is_spread() {
+        let fragment = (0..25).map(|i| format!("f{i}: z")).collect::<Vec<_>>().join(" ");
+        let spreads = (0..25).map(|i| format!("p{i}: c {{ ...F }}")).collect::<Vec<_>>().join(" ");
+        let doc = async_graphql::parser::parse_query(format!("query {{ {spreads} }} fragment F on C {{ {fragment} }}"))
+            .unwrap();
+        assert_eq!(count_aliases(&doc), 25 + 25 * 25);
+        // Nested spreads multiply; a cycle (invalid, rejected by validation) does not hang.
+        let doc = async_graphql::parser::parse_query(
+            "query { ...A ...A } fragment A on Q { a: x ...B ...B } fragment B on Q { b: x c: x } fragment C on Q { ...C }",
+        )
+        .unwrap();
+        assert_eq!(count_aliases(&doc), 2 * (1 + 2 * 2));
+        let doc = async_graphql::parser::parse_query("query { ...C } fragment C on Q { x: y ...C }").unwrap();
+        assert_eq!(count_aliases(&doc), 1);
     }
 
     #[test]

@@ -291,7 +291,11 @@ pub struct ProjectMutation;
 impl ProjectMutation {
     /// Creates a project. A slug in use is CONFLICT with `extensions.field: "slug"`.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> ApiResult<ProjectPayload> {
+    async fn create_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: CreateProjectInput,
+    ) -> ApiResult<ProjectPayload> {
         let new = NewProject {
             slug: input.slug,
             name: input.name,
@@ -304,7 +308,11 @@ impl ProjectMutation {
 
     /// Updates a project's slug, name, description, status or lead agent.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn update_project(&self, ctx: &Context<'_>, input: UpdateProjectInput) -> ApiResult<ProjectPayload> {
+    async fn update_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: UpdateProjectInput,
+    ) -> ApiResult<ProjectPayload> {
         let patch = ProjectPatch {
             slug: input.slug,
             name: input.name,
@@ -328,7 +336,11 @@ impl ProjectMutation {
 
     /// Archives a project: hidden from the default list, no new tasks.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn archive_project(&self, ctx: &Context<'_>, input: ArchiveProjectInput) -> ApiResult<ProjectPayload> {
+    async fn archive_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: ArchiveProjectInput,
+    ) -> ApiResult<ProjectPayload> {
         let id = project_id(&input.project_id)?;
         let services = ctx.data_unchecked::<Services>();
         let change = services.projects.set_archived(actor(ctx)?, &id, input.expected_version, true);
@@ -337,7 +349,11 @@ impl ProjectMutation {
 
     /// Unarchives a project.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn unarchive_project(&self, ctx: &Context<'_>, input: ArchiveProjectInput) -> ApiResult<ProjectPayload> {
+    async fn unarchive_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: ArchiveProjectInput,
+    ) -> ApiResult<ProjectPayload> {
         let id = project_id(&input.project_id)?;
         let services = ctx.data_unchecked::<Services>();
         let change = services.projects.set_archived(actor(ctx)?, &id, input.expected_version, false);
@@ -346,7 +362,11 @@ impl ProjectMutation {
 
     /// Deletes a project; refused while it has tasks unless `cascade: true`.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn delete_project(&self, ctx: &Context<'_>, input: DeleteProjectInput) -> ApiResult<DeleteProjectPayload> {
+    async fn delete_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: DeleteProjectInput,
+    ) -> ApiResult<DeleteProjectPayload> {
         let id = project_id(&input.project_id)?;
         let services = ctx.data_unchecked::<Services>();
         let deleted = services.projects.delete(actor(ctx)?, &id, input.expected_version, input.cascade);

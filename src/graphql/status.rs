@@ -91,7 +91,7 @@ impl StatusSubscription {
     async fn server_heartbeat(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 10)] interval_seconds: i32,
+        #[graphql(default = 10, desc = "Seconds between two statuses, 1–300.")] interval_seconds: i32,
     ) -> Result<impl Stream<Item = ServerStatus>, async_graphql::Error> {
         if !(1..=300).contains(&interval_seconds) {
             return Err(ApiError::bad_input("intervalSeconds", "intervalSeconds must be between 1 and 300").into());

@@ -524,7 +524,11 @@ pub struct TaskMutation;
 impl TaskMutation {
     /// Creates a task in BACKLOG.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> ApiResult<TaskPayload> {
+    async fn create_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: CreateTaskInput,
+    ) -> ApiResult<TaskPayload> {
         let new = NewTask {
             project_id: Some(ids::parse("projectId", &input.project_id, ProjectId::parse)?),
             title: input.title,
@@ -539,7 +543,11 @@ impl TaskMutation {
 
     /// Edits a task's title, description, priority, due date or labels.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn update_task(&self, ctx: &Context<'_>, input: UpdateTaskInput) -> ApiResult<TaskPayload> {
+    async fn update_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: UpdateTaskInput,
+    ) -> ApiResult<TaskPayload> {
         let patch = TaskPatch {
             title: input.title,
             description: input.description,
@@ -558,7 +566,11 @@ impl TaskMutation {
 
     /// Assigns a task to an agent (or unassigns it with `assigneeId: null`).
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn assign_task(&self, ctx: &Context<'_>, input: AssignTaskInput) -> ApiResult<TaskPayload> {
+    async fn assign_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: AssignTaskInput,
+    ) -> ApiResult<TaskPayload> {
         let id = task_id(&input.task_id)?;
         let services = ctx.data_unchecked::<Services>();
         let assignee = input.assignee_id.as_ref().map(|a| a.as_str());
@@ -573,7 +585,11 @@ impl TaskMutation {
     /// Moves a task to another state. A move the state machine does not allow is
     /// INVALID_TRANSITION with `extensions.allowed` listing the states it may move to.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn transition_task(&self, ctx: &Context<'_>, input: TransitionTaskInput) -> ApiResult<TaskPayload> {
+    async fn transition_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: TransitionTaskInput,
+    ) -> ApiResult<TaskPayload> {
         let id = task_id(&input.task_id)?;
         let (to, reason, comment) = (input.to.into(), input.reason.as_deref(), input.comment.as_deref());
         let services = ctx.data_unchecked::<Services>();
@@ -584,7 +600,11 @@ impl TaskMutation {
 
     /// Approves a task in REVIEW: it is DONE.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn approve_task(&self, ctx: &Context<'_>, input: ApproveTaskInput) -> ApiResult<TaskPayload> {
+    async fn approve_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: ApproveTaskInput,
+    ) -> ApiResult<TaskPayload> {
         let id = task_id(&input.task_id)?;
         let services = ctx.data_unchecked::<Services>();
         let intent = Intent::Named(Move::Approve);
@@ -595,7 +615,11 @@ impl TaskMutation {
 
     /// Rejects a task in REVIEW: it goes back to IN_PROGRESS. The reason is required.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn reject_task(&self, ctx: &Context<'_>, input: RejectTaskInput) -> ApiResult<TaskPayload> {
+    async fn reject_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: RejectTaskInput,
+    ) -> ApiResult<TaskPayload> {
         let id = task_id(&input.task_id)?;
         let services = ctx.data_unchecked::<Services>();
         let intent = Intent::Named(Move::Reject);
@@ -606,7 +630,11 @@ impl TaskMutation {
 
     /// Blocks a task; it remembers the state it left. The reason is required.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn block_task(&self, ctx: &Context<'_>, input: BlockTaskInput) -> ApiResult<TaskPayload> {
+    async fn block_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: BlockTaskInput,
+    ) -> ApiResult<TaskPayload> {
         let id = task_id(&input.task_id)?;
         let services = ctx.data_unchecked::<Services>();
         let intent = Intent::Named(Move::Block);
@@ -617,7 +645,11 @@ impl TaskMutation {
 
     /// Unblocks a task: it returns to the state it was blocked from.
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn unblock_task(&self, ctx: &Context<'_>, input: TaskNoteInput) -> ApiResult<TaskPayload> {
+    async fn unblock_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: TaskNoteInput,
+    ) -> ApiResult<TaskPayload> {
         let id = task_id(&input.task_id)?;
         let services = ctx.data_unchecked::<Services>();
         let intent = Intent::Named(Move::Unblock);
@@ -628,7 +660,11 @@ impl TaskMutation {
 
     /// Cancels a task (from any state but DONE and CANCELLED).
     #[graphql(guard = "RoleGuard::new(Role::Operator)")]
-    async fn cancel_task(&self, ctx: &Context<'_>, input: TaskNoteInput) -> ApiResult<TaskPayload> {
+    async fn cancel_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: TaskNoteInput,
+    ) -> ApiResult<TaskPayload> {
         let id = task_id(&input.task_id)?;
         let services = ctx.data_unchecked::<Services>();
         let intent = Intent::Named(Move::Cancel);

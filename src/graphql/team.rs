@@ -311,7 +311,7 @@ impl TeamMutation {
     async fn update_agent_file(
         &self,
         ctx: &Context<'_>,
-        input: UpdateAgentFileInput,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: UpdateAgentFileInput,
     ) -> ApiResult<UpdateAgentFilePayload> {
         let actor = require(caller(ctx), Role::Operator)?;
         let request = team::UpdateAgentFile {

@@ -329,6 +329,15 @@ async fn execute(
     let response = gate.run(state.app.schema.execute(request)).await;
 
     if !marker.executed() && response.is_err() {
+        // Some request errors ("Unknown operation named …") are raised outside the extension
+        // hooks that give the others their code; every error carries one.
+        let mut response = response;
+        for e in &mut response.errors {
+            let ext = e.extensions.get_or_insert_with(Default::default);
+            if ext.get("code").is_none() {
+                ext.set("code", "GRAPHQL_VALIDATION_FAILED");
+            }
+        }
         let errors: Vec<&ServerError> = response.errors.iter().collect();
         let status = if format == Format::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
         let body = json!({ "errors": errors });

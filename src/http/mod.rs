@@ -79,6 +79,7 @@ pub fn router(app: AppState, shutdown: CancellationToken) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+                .layer(middleware::from_fn(catch_panics))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),
@@ -99,6 +100,34 @@ pub fn router(app: AppState, shutdown: CancellationToken) -> Router {
         )
         // Outermost, so the request-id layers only ever see a sanitised header.
         .layer(middleware::from_fn(sanitize_request_id))
+}
+
+/// Turns a panic while serving a request into a GraphQL-shaped `INTERNAL` error with the request
+/// id, logged once inside the request's span, instead of a dropped connection. (tower-http's
+/// `CatchPanicLayer` cannot see the request, so it could not put the id in the body.)
+async fn catch_panics(req: Request, next: Next) -> Response {
+    use futures::FutureExt;
+
+    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("unknown").to_owned();
+    match std::panic::AssertUnwindSafe(next.run(req)).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let cause = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            tracing::error!(request_id = %id, cause = %cause, "request handler panicked");
+            let body = serde_json::json!({"errors": [{
+                "message": format!("Internal error. Quote request id {id} when reporting it."),
+                "extensions": {"code": "INTERNAL", "requestId": id},
+            }]});
+            let mut response = Response::new(axum::body::Body::from(body.to_string()));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+    }
 }
 
 /// Drops a client-supplied request id unless it is short and plain, so log lines cannot be forged.
@@ -158,4 +187,27 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_internal_with_the_request_id_and_hides_the_cause() {
+        async fn boom() -> &'static str {
+            panic!("secret detail: /var/lib/nexus/db")
+        }
+        let app = Router::new().route("/boom", get(boom)).layer(middleware::from_fn(catch_panics));
+        let req = Request::builder().uri("/boom").header(&REQUEST_ID, "req-42").body(Body::empty()).unwrap();
+        let resp = app.oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = axum::body::to_bytes(resp.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["errors"][0]["extensions"], serde_json::json!({"code": "INTERNAL", "requestId": "req-42"}));
+        assert!(!bytes.windows(6).any(|w| w == b"secret"), "the cause stays in the log");
+    }
 }

@@ -94,6 +94,28 @@ async fn a_validation_error_is_400_and_suggests_no_field_names(backend: Backend)
     assert!(!resp.error_message().contains("Did you mean"), "{}", resp.error_message());
 }
 
+async fn an_unknown_or_missing_operation_name_is_a_coded_request_error(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (body, needle) in [
+        (json!({"query": "query A { __typename }", "operationName": "B"}), "Unknown operation"),
+        (json!({"query": "query A { __typename } query B { __typename }"}), "Operation name required"),
+    ] {
+        let resp = app
+            .client
+            .post(app.graphql_url())
+            .header("accept", "application/graphql-response+json")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+        let body: Value = resp.json().await.unwrap();
+        assert!(body.get("data").is_none(), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains(needle), "{body}");
+    }
+}
+
 async fn a_batch_is_refused_with_400(backend: Backend) {
     let app = spawn_app(backend).await;
     let resp = app
@@ -224,6 +246,7 @@ both_databases!(
     a_parse_error_is_400_without_data_for_graphql_response_json,
     a_validation_error_is_400_and_suggests_no_field_names,
     a_batch_is_refused_with_400,
+    an_unknown_or_missing_operation_name_is_a_coded_request_error,
     an_unacceptable_accept_header_is_406,
     every_response_carries_security_headers_and_a_request_id,
     hsts_is_sent_when_behind_tls,

@@ -45,6 +45,13 @@ async fn hundreds_of_aliases_are_rejected_before_execution(backend: Backend) {
     let fields: String = (0..10).map(|i| format!("a{i}: __typename ")).collect();
     let resp = app.gql(&format!("{{ {fields} }}"), json!(null)).await;
     assert_eq!(resp.data()["a9"], "Query");
+
+    // Aliases hidden in a fragment count every time it is spread: 10 spreads × 10 aliases.
+    let inner: String = (0..10).map(|i| format!("b{i}: __typename ")).collect();
+    let spreads: String = (0..10).map(|i| format!("s{i}: serverStatus {{ ...F }} ")).collect();
+    let resp = app.gql(&format!("{{ {spreads} }} fragment F on ServerStatus {{ {inner} }}"), json!(null)).await;
+    assert_eq!(resp.status, 400, "{}", resp.body);
+    assert!(resp.error_message().contains("110 aliases"), "{}", resp.error_message());
 }
 
 both_databases!(

@@ -196,7 +196,58 @@ async fn a_socket_outlives_the_http_request_timeout(backend: Backend) {
     }
 }
 
+async fn a_socket_runs_at_most_100_operations_and_refuses_more_without_closing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ws = connect(&app).await;
+    init(&app, &mut ws).await;
+    let heartbeat = "subscription { serverHeartbeat(intervalSeconds: 300) { version } }";
+    for i in 0..100 {
+        send(&mut ws, json!({"id": format!("s{i}"), "type": "subscribe", "payload": {"query": heartbeat}})).await;
+    }
+    send(&mut ws, json!({"id": "one-too-many", "type": "subscribe", "payload": {"query": heartbeat}})).await;
+    // Each subscription answers once at once; the refusal arrives among those answers.
+    let mut refused = None;
+    for _ in 0..101 {
+        let msg = next_json(&mut ws).await;
+        if msg["id"] == "one-too-many" {
+            refused = Some(msg);
+        }
+    }
+    let refused = refused.expect("the 101st operation is answered");
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "RATE_LIMITED");
+    // The socket stays usable: completing one makes room for another.
+    send(&mut ws, json!({"id": "s0", "type": "complete"})).await;
+    send(&mut ws, json!({"id": "again", "type": "subscribe", "payload": {"query": heartbeat}})).await;
+    let msg = next_json(&mut ws).await;
+    assert_eq!((msg["id"].as_str(), msg["type"].as_str()), (Some("again"), Some("next")), "{msg}");
+}
+
+async fn a_message_over_the_body_limit_ends_the_socket(backend: Backend) {
+    let app = spawn_app_with(backend, &[("NEXUS_BODY_LIMIT_BYTES", "4096")]).await;
+    let mut ws = connect(&app).await;
+    init(&app, &mut ws).await;
+    let padding = "x".repeat(8192);
+    let query = format!("subscription {{ serverHeartbeat {{ version }} }} # {padding}");
+    let _ = ws
+        .send(Message::Text(json!({"id": "big", "type": "subscribe", "payload": {"query": query}}).to_string().into()))
+        .await;
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(t))) => panic!("the oversized message was served: {t}"),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the socket ends");
+}
+
 both_databases!(
+    a_socket_runs_at_most_100_operations_and_refuses_more_without_closing,
+    a_message_over_the_body_limit_ends_the_socket,
     a_socket_outlives_the_http_request_timeout,
     a_socket_without_a_valid_token_closes_with_4403,
     a_socket_closes_with_4403_when_its_user_is_disabled,
