@@ -8,6 +8,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261203_000001_users_and_sessions;
 mod m20261203_000002_projects_tasks_activity;
 mod m20261203_000003_agent_activity;
+mod m20261204_000010_session_revocations;
+mod m20261204_000020_list_order_indexes;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -19,6 +21,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_users_and_sessions::Migration),
             Box::new(m20261203_000002_projects_tasks_activity::Migration),
             Box::new(m20261203_000003_agent_activity::Migration),
+            Box::new(m20261204_000010_session_revocations::Migration),
+            Box::new(m20261204_000020_list_order_indexes::Migration),
         ]
     }
 }

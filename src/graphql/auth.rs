@@ -2,6 +2,9 @@
 //!
 //! Browsers get the refresh token only in an `HttpOnly; SameSite=Strict` cookie scoped to
 //! `/graphql`; scripts and the CLI ask for it in the body with `refreshTokenInBody: true`.
+//!
+//! These four mutations answer only over HTTP: a WebSocket message can neither set nor clear the
+//! cookie, and carries no client address for the password-attempt limits to key on.
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -25,6 +28,10 @@ pub struct ClientIp(pub IpAddr);
 #[derive(Debug, Clone)]
 pub struct RefreshCookie(pub Option<String>);
 
+/// Marks a request that arrived as a `/graphql/ws` message rather than an HTTP request.
+#[derive(Debug, Clone, Copy)]
+pub struct OverWebSocket;
+
 /// How the refresh cookie is written.
 #[derive(Debug, Clone, Copy)]
 pub struct CookiePolicy {
@@ -39,7 +46,7 @@ impl From<AuthError> for ApiError {
                 .with("reason", "INVALID_CREDENTIALS"),
             AuthError::RateLimited { retry_after_secs } => ApiError::new(
                 ErrorCode::RateLimited,
-                format!("Too many sign-in attempts; retry in {retry_after_secs} s."),
+                format!("Too many password attempts; retry in {retry_after_secs} s."),
             )
             .with("retryAfterSeconds", retry_after_secs),
             AuthError::InvalidRefreshToken => {
@@ -155,6 +162,28 @@ fn respond(ctx: &Context<'_>, session: Session, in_body: bool) -> SessionPayload
     }
 }
 
+/// Refuses a session mutation sent over the WebSocket (see the module documentation).
+fn http_only(ctx: &Context<'_>, field: &str) -> Result<(), ApiError> {
+    if ctx.data_opt::<OverWebSocket>().is_none() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::BadUserInput,
+        format!(
+            "`{field}` works only over HTTP (POST /graphql): it sets the session cookie, which a WebSocket cannot."
+        ),
+    )
+    .with("reason", "HTTP_ONLY"))
+}
+
+/// The error of a failed session mutation, with `Retry-After` when it was rate limited.
+fn refused(ctx: &Context<'_>, e: AuthError) -> async_graphql::Error {
+    if let AuthError::RateLimited { retry_after_secs } = &e {
+        ctx.insert_http_header("retry-after", retry_after_secs.to_string());
+    }
+    ApiError::from(e).into()
+}
+
 fn clear_cookie(ctx: &Context<'_>) {
     ctx.append_http_header("set-cookie", format!("{REFRESH_COOKIE}=; Max-Age=0; {}", cookie_attributes(ctx)));
 }
@@ -169,27 +198,31 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Signs in. Public. Limited per client address and per username (`RATE_LIMITED`).
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPayload> {
+    /// Signs in. Public; HTTP only (over the WebSocket: `BAD_USER_INPUT`, `reason: HTTP_ONLY`).
+    /// Limited per client address and per username (`RATE_LIMITED` with `retryAfterSeconds` and a
+    /// `Retry-After` header); every aliased `login` counts.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: LoginInput,
+    ) -> ApiResult<SessionPayload> {
+        http_only(ctx, "login")?;
         let services = ctx.data_unchecked::<Services>();
         match services.auth.login(&input.username, &input.password, client_ip(ctx)).await {
             Ok(session) => Ok(respond(ctx, session, input.refresh_token_in_body)),
-            Err(e) => {
-                if let AuthError::RateLimited { retry_after_secs } = &e {
-                    ctx.insert_http_header("retry-after", retry_after_secs.to_string());
-                }
-                Err(ApiError::from(e).into())
-            }
+            Err(e) => Err(refused(ctx, e)),
         }
     }
 
     /// Exchanges the refresh token (input, else cookie) for a new access token and a new refresh
-    /// token. Public. Replaying a retired token revokes the whole session.
+    /// token. Public; HTTP only. Replaying a retired token revokes the whole session.
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default)] input: RefreshSessionInput,
+        #[graphql(default, desc = "The mutation's arguments (see the input type); may be omitted to use the cookie.")]
+        input: RefreshSessionInput,
     ) -> ApiResult<SessionPayload> {
+        http_only(ctx, "refreshSession")?;
         let services = ctx.data_unchecked::<Services>();
         let Some(token) = presented_token(ctx, input.refresh_token) else {
             return Err(ApiError::new(ErrorCode::Unauthenticated, "No refresh token was sent.")
@@ -207,8 +240,15 @@ impl AuthMutation {
         }
     }
 
-    /// Ends the session of the refresh token (input, else cookie) and clears the cookie. Public.
-    async fn logout(&self, ctx: &Context<'_>, #[graphql(default)] input: LogoutInput) -> ApiResult<LogoutPayload> {
+    /// Ends the session of the refresh token (input, else cookie) and clears the cookie. Public;
+    /// HTTP only.
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "The mutation's arguments (see the input type); may be omitted to use the cookie.")]
+        input: LogoutInput,
+    ) -> ApiResult<LogoutPayload> {
+        http_only(ctx, "logout")?;
         let services = ctx.data_unchecked::<Services>();
         if let Some(token) = presented_token(ctx, input.refresh_token) {
             services.auth.logout(&token).await.map_err(ApiError::from)?;
@@ -218,14 +258,22 @@ impl AuthMutation {
     }
 
     /// Changes the caller's password. Every session of the user ends; the payload is a new one.
-    async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordInput) -> ApiResult<SessionPayload> {
+    /// HTTP only. Each attempt counts against the login limits (`RATE_LIMITED`).
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: ChangePasswordInput,
+    ) -> ApiResult<SessionPayload> {
         let principal = require(caller(ctx), Role::Viewer)?.clone();
+        http_only(ctx, "changePassword")?;
         let services = ctx.data_unchecked::<Services>();
-        let session = services
+        match services
             .auth
             .change_password(&principal, &input.current_password, input.new_password, client_ip(ctx))
             .await
-            .map_err(ApiError::from)?;
-        Ok(respond(ctx, session, input.refresh_token_in_body))
+        {
+            Ok(session) => Ok(respond(ctx, session, input.refresh_token_in_body)),
+            Err(e) => Err(refused(ctx, e)),
+        }
     }
 }

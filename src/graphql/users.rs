@@ -106,6 +106,7 @@ pub struct UserConnection {
     total: u64,
 }
 
+/// A page of users, by username.
 #[Object]
 impl UserConnection {
     /// The users of this page with their cursors.
@@ -225,7 +226,11 @@ pub struct UsersMutation;
 impl UsersMutation {
     /// Creates a user.
     #[graphql(guard = "RoleGuard::new(DomainRole::Owner)")]
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<UserPayload> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: CreateUserInput,
+    ) -> ApiResult<UserPayload> {
         let services = ctx.data_unchecked::<Services>();
         let new = NewUser {
             username: input.username,
@@ -238,7 +243,11 @@ impl UsersMutation {
 
     /// Changes a user's role and ends their sessions.
     #[graphql(guard = "RoleGuard::new(DomainRole::Owner)")]
-    async fn change_user_role(&self, ctx: &Context<'_>, input: ChangeUserRoleInput) -> ApiResult<UserPayload> {
+    async fn change_user_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: ChangeUserRoleInput,
+    ) -> ApiResult<UserPayload> {
         let services = ctx.data_unchecked::<Services>();
         let user = services.users.set_role(&input.user_id, input.role.into()).await.map_err(ApiError::from)?;
         Ok(UserPayload { user: user.into() })
@@ -246,7 +255,11 @@ impl UsersMutation {
 
     /// Disables (ending every session) or re-enables a user.
     #[graphql(guard = "RoleGuard::new(DomainRole::Owner)")]
-    async fn disable_user(&self, ctx: &Context<'_>, input: DisableUserInput) -> ApiResult<UserPayload> {
+    async fn disable_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: DisableUserInput,
+    ) -> ApiResult<UserPayload> {
         let services = ctx.data_unchecked::<Services>();
         let user = services.users.set_disabled(&input.user_id, input.disabled).await.map_err(ApiError::from)?;
         Ok(UserPayload { user: user.into() })
@@ -254,7 +267,11 @@ impl UsersMutation {
 
     /// Sets a new password for a user and ends their sessions.
     #[graphql(guard = "RoleGuard::new(DomainRole::Owner)")]
-    async fn reset_user_password(&self, ctx: &Context<'_>, input: ResetUserPasswordInput) -> ApiResult<UserPayload> {
+    async fn reset_user_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's arguments (see the input type).")] input: ResetUserPasswordInput,
+    ) -> ApiResult<UserPayload> {
         let services = ctx.data_unchecked::<Services>();
         services
             .users

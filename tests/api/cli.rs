@@ -6,7 +6,7 @@ use migration::MigratorTrait;
 
 use crate::both_databases;
 use crate::support::process::{address_in, Served};
-use crate::support::{Backend, TestDb};
+use crate::support::{spawn_app_on, Backend, TestDb};
 
 fn nexus(env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_nexus"));
@@ -87,6 +87,14 @@ async fn users_are_created_listed_and_reset_from_the_command_line(backend: Backe
     assert!(!listing.contains("a-long-cli-password"));
     let reset = with_stdin(&["user", "set-password", "ada"], "another-long-password\n");
     assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
+
+    // The server on that database takes the new password, and only the new one.
+    let app = spawn_app_on(db, &[]).await;
+    let login = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { user { role } } }";
+    let old = app.gql(login, serde_json::json!({"u": "ada", "p": "a-long-cli-password"})).await;
+    assert_eq!(old.error_code(), Some("UNAUTHENTICATED"), "{}", old.body);
+    let new = app.gql(login, serde_json::json!({"u": "ada", "p": "another-long-password"})).await;
+    assert_eq!(new.data()["login"]["user"]["role"], "OPERATOR");
 }
 
 both_databases!(users_are_created_listed_and_reset_from_the_command_line);

@@ -9,11 +9,13 @@
 pub mod jwt;
 pub mod password;
 mod rate_limit;
+mod revocation;
 mod sessions;
 
 use serde::{Deserialize, Serialize};
 
-pub use sessions::{AuthError, AuthService, Session, SessionRevoker};
+pub use revocation::SessionRevoker;
+pub use sessions::{AuthError, AuthService, Session};
 
 /// What a user may do. Ordered: each role includes the ones below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

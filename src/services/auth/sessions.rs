@@ -1,8 +1,7 @@
 //! Sign-in, refresh-token rotation, logout, password change and access-token checks.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -14,11 +13,12 @@ use sha2::{Digest, Sha256};
 use super::jwt::{JwtKeys, TokenError};
 use super::password;
 use super::rate_limit::LoginLimiter;
+use super::revocation::{self, SessionRevoker};
 use super::{AnonymousReason, Caller, Principal};
 use crate::config::AuthConfig;
 use crate::db::entities::{refresh_token, refresh_token_family, user};
 use crate::db::{self, Tx};
-use crate::events::{Event, EventBus};
+use crate::events::EventBus;
 use crate::services::users::{UserError, UserRecord, UserService};
 
 const ACTIVE: &str = "ACTIVE";
@@ -76,6 +76,14 @@ fn sha256_hex(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Verifies on a blocking thread (argon2 takes tens of milliseconds of CPU).
+async fn verify_password(candidate: &str, hash: String) -> Result<bool, AuthError> {
+    let candidate = candidate.to_owned();
+    tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
+        .await
+        .map_err(|e| AuthError::User(UserError::Hashing(e.to_string())))
+}
+
 fn new_refresh_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -83,76 +91,14 @@ fn new_refresh_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Revokes sessions and remembers, per user, since when access tokens are void (fed locally and
-/// by `SessionsRevoked` events from other replicas). Access tokens are stateless, so without this
-/// a disabled user would keep access until their token expired.
-#[derive(Clone)]
-pub struct SessionRevoker {
-    since: Arc<RwLock<HashMap<String, i64>>>,
-    keep: Duration,
-}
-
-impl SessionRevoker {
-    /// A revoker that remembers revocations for `keep` (the access-token lifetime).
-    pub fn new(keep: Duration) -> Self {
-        Self { since: Arc::default(), keep }
-    }
-
-    /// Listens for revocations published by any replica.
-    pub fn listen(&self, bus: &EventBus) {
-        let mut rx = bus.subscribe();
-        let this = self.clone();
-        tokio::spawn(async move {
-            loop {
-                match rx.recv().await {
-                    Ok(event) => {
-                        #[allow(irrefutable_let_patterns)] // the bus carries other domains' events too
-                        if let Event::SessionsRevoked { user_id, revoked_at } = event.as_ref() {
-                            this.mark(user_id, *revoked_at);
-                        }
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::warn!(missed = n, "revocation listener lagged");
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                }
-            }
-        });
-    }
-
-    /// Voids the user's access tokens issued before `at` (Unix milliseconds).
-    pub fn mark(&self, user_id: &str, at: i64) {
-        let mut map = self.since.write().unwrap_or_else(|e| e.into_inner());
-        let horizon = Utc::now().timestamp_millis() - self.keep.as_millis() as i64 - 60_000;
-        map.retain(|_, t| *t > horizon);
-        let entry = map.entry(user_id.to_owned()).or_insert(at);
-        *entry = (*entry).max(at);
-    }
-
-    /// Whether a token issued at `iat_ms` (Unix milliseconds) for `user_id` was revoked since.
-    pub fn is_revoked(&self, user_id: &str, iat_ms: i64) -> bool {
-        let map = self.since.read().unwrap_or_else(|e| e.into_inner());
-        map.get(user_id).is_some_and(|since| iat_ms < *since)
-    }
-
-    /// Revokes every live family of the user inside `tx` and queues the event.
-    pub async fn revoke_all_in(&self, tx: &mut Tx, user_id: &str, reason: &str) -> Result<(), DbErr> {
-        let now = Utc::now();
-        let families: Vec<String> = refresh_token_family::Entity::find()
-            .filter(refresh_token_family::Column::UserId.eq(user_id))
-            .filter(refresh_token_family::Column::RevokedAt.is_null())
-            .all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|f| f.id)
-            .collect();
-        revoke_families(tx, &families, reason, now).await?;
-        tx.emit(Event::SessionsRevoked { user_id: user_id.to_owned(), revoked_at: now.timestamp_millis() });
-        Ok(())
-    }
-}
-
-async fn revoke_families(tx: &Tx, family_ids: &[String], reason: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+/// Marks a user's families and their active tokens revoked (tokens already rotated keep that
+/// status, so a later replay is still recognised as reuse).
+pub(super) async fn revoke_families(
+    tx: &Tx,
+    family_ids: &[String],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     if family_ids.is_empty() {
         return Ok(());
     }
@@ -199,7 +145,8 @@ struct Inner {
 }
 
 impl AuthService {
-    /// Creates the service (hashes one dummy password, ~50 ms).
+    /// Creates the service (hashes one dummy password, ~50 ms) and loads the revocations still in
+    /// force, so that tokens voided before a restart stay void.
     pub async fn new(
         db: DatabaseConnection,
         bus: EventBus,
@@ -212,7 +159,7 @@ impl AuthService {
             .await?
             .map_err(|e| anyhow::anyhow!("hashing the dummy password: {e}"))?;
         let limiter = LoginLimiter::new(cfg.login_per_ip_per_minute, cfg.login_per_user_per_minute);
-        revoker.listen(&bus);
+        revoker.start(&db, &bus).await.map_err(|e| anyhow::anyhow!("loading session revocations: {e}"))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -250,29 +197,38 @@ impl AuthService {
     /// Signs in with a password and starts a new session (token family).
     #[tracing::instrument(skip(self, password), fields(username = %username))]
     pub async fn login(&self, username: &str, password: &str, client: IpAddr) -> Result<Session, AuthError> {
-        if let Err(wait) = self.inner.limiter.check(client, username) {
-            tracing::warn!(%client, "login rate limit reached");
-            return Err(AuthError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
-        }
+        self.count_attempt(client, username)?;
         // Oversized input is rejected after the limiter so it still counts as an attempt.
         if password.len() > password::MAX_BYTES || username.len() > 256 {
             return Err(AuthError::InvalidCredentials);
         }
         let found = self.inner.users.find_by_username(username).await?;
         let hash = found.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| self.inner.dummy_hash.clone());
-        let candidate = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
-            .await
-            .map_err(|e| AuthError::User(UserError::Hashing(e.to_string())))?;
+        let matches = verify_password(password, hash).await?;
         let user = match found {
             Some(u) if matches && !u.disabled => u,
             _ => return Err(AuthError::InvalidCredentials),
         };
-        let user = UserRecord::from_model(user);
+        let session = self.start_session(UserRecord::from_model(user)).await?;
+        tracing::info!(user_id = %session.user.id, "signed in");
+        Ok(session)
+    }
+
+    /// Counts one password attempt against the limits per client address and per username.
+    fn count_attempt(&self, client: IpAddr, username: &str) -> Result<(), AuthError> {
+        self.inner.limiter.check(client, username).map_err(|wait| {
+            tracing::warn!(%client, "password attempt rate limit reached");
+            // Rounded up: retrying at a rounded-down time would be refused again.
+            AuthError::RateLimited { retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64 }
+        })
+    }
+
+    /// Starts a new session (token family) for a user whose credentials were checked.
+    async fn start_session(&self, user: UserRecord) -> Result<Session, AuthError> {
         let now = Utc::now();
         let family_expires = now + self.inner.cfg.session_max_age;
         let inner = self.inner.clone();
-        let session = db::transaction(&self.inner.db, &self.inner.bus, |tx| {
+        db::transaction(&self.inner.db, &self.inner.bus, |tx| {
             Box::pin(async move {
                 let family = refresh_token_family::ActiveModel {
                     id: Set(db::new_id()),
@@ -287,9 +243,7 @@ impl AuthService {
                 inner.issue(tx, &family, None, user, now).await
             })
         })
-        .await?;
-        tracing::info!(user_id = %session.user.id, "signed in");
-        Ok(session)
+        .await
     }
 
     /// Exchanges a refresh token for a new session state (rotation).
@@ -363,7 +317,8 @@ impl AuthService {
                     let user_id = user_id.clone();
                     Box::pin(async move {
                         revoke_families(tx, std::slice::from_ref(&family_id), "REUSE_DETECTED", revoked_at).await?;
-                        tx.emit(Event::SessionsRevoked { user_id, revoked_at: revoked_at.timestamp_millis() });
+                        // The thief may hold an access token of this family too: void them all.
+                        revocation::record_in(tx, &user_id, revoked_at).await?;
                         Ok::<_, AuthError>(())
                     })
                 })
@@ -396,6 +351,10 @@ impl AuthService {
 
     /// Changes the caller's password after checking the current one; ends every session of the
     /// user and starts a new one for the caller.
+    ///
+    /// The check counts against the login limits (per client address and per username, the same
+    /// buckets): a stolen access token must not be a faster way to guess the password than the
+    /// sign-in form.
     #[tracing::instrument(skip(self, current, new), fields(user_id = %principal.user_id))]
     pub async fn change_password(
         &self,
@@ -404,21 +363,27 @@ impl AuthService {
         new: String,
         client: IpAddr,
     ) -> Result<Session, AuthError> {
-        let user = self.inner.users.get(&principal.user_id).await?;
-        let stored = user::Entity::find_by_id(user.id.as_str())
+        let stored = user::Entity::find_by_id(principal.user_id.as_str())
             .one(&self.inner.db)
             .await?
-            .ok_or(AuthError::InvalidCredentials)?;
-        let candidate = current.to_owned();
-        let hash = stored.password_hash.clone();
-        let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
-            .await
-            .map_err(|e| AuthError::User(UserError::Hashing(e.to_string())))?;
-        if !ok {
+            .ok_or(AuthError::User(UserError::NotFound))?;
+        self.count_attempt(client, &stored.username)?;
+        if current.len() > password::MAX_BYTES {
             return Err(AuthError::WrongPassword);
         }
-        self.inner.users.set_password(&user.id, new.clone(), "PASSWORD_CHANGED").await?;
-        self.login(&user.username, &new, client).await
+        if !verify_password(current, stored.password_hash.clone()).await? {
+            return Err(AuthError::WrongPassword);
+        }
+        if stored.disabled {
+            return Err(AuthError::InvalidCredentials);
+        }
+        let user = UserRecord::from_model(stored);
+        self.inner.users.set_password(&user.id, new, "PASSWORD_CHANGED").await?;
+        // Started directly, not through `login`: the old sessions are gone by now, and a limiter
+        // refusal at this point would leave the caller with a changed password and no session.
+        let session = self.start_session(user).await?;
+        tracing::info!(user_id = %session.user.id, "password changed; other sessions ended");
+        Ok(session)
     }
 
     /// Deletes refresh tokens and families that ended more than a day ago, and prunes the limiter.
@@ -453,6 +418,8 @@ impl AuthService {
                 .exec(&self.inner.db)
                 .await?;
         }
+        // Revocations matter for one access-token lifetime; the day's margin is for the logs.
+        revocation::purge_before(&self.inner.db, cutoff).await?;
         self.inner.limiter.prune();
         Ok(removed)
     }
@@ -531,15 +498,5 @@ mod tests {
         let h = sha256_hex(&a);
         assert_eq!(h.len(), 64);
         assert!(!h.contains(&a));
-    }
-
-    #[test]
-    fn revocation_voids_tokens_issued_before_it_only() {
-        let r = SessionRevoker::new(Duration::from_secs(900));
-        let now = Utc::now().timestamp_millis();
-        r.mark("u1", now);
-        assert!(r.is_revoked("u1", now - 1));
-        assert!(!r.is_revoked("u1", now));
-        assert!(!r.is_revoked("u2", now - 1));
     }
 }

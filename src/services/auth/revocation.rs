@@ -1,0 +1,172 @@
+//! Access-token revocation: since when a user's access tokens are void.
+//!
+//! Access tokens are stateless, so without this a disabled or demoted user would keep access
+//! until their token expired. Each revocation is kept twice: in memory, where `authenticate`
+//! reads it without I/O, and in `session_revocations` (one row per user, the latest one), which
+//! start-up and a lagging event listener load back — otherwise a restart, or a replica that
+//! missed the event, would let the old tokens work again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::sessions::revoke_families;
+use crate::db::entities::refresh_token_family;
+use crate::db::Tx;
+use crate::events::{Event, EventBus};
+
+/// `session_revocations`: the latest revocation per user. Only the revoker reads or writes it.
+pub(super) mod entity {
+    use sea_orm::entity::prelude::*;
+
+    /// A revocation row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "session_revocations")]
+    pub struct Model {
+        /// The user.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: String,
+        /// Access tokens of the user issued before this instant are void.
+        pub revoked_at: DateTimeUtc,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Slack for clocks of replicas that disagree a little: a revocation is kept (and loaded) this
+/// much longer than the access-token lifetime.
+const CLOCK_SLACK: Duration = Duration::from_secs(60);
+
+/// Revokes sessions and remembers, per user, since when access tokens are void (fed locally, by
+/// `SessionsRevoked` events from other replicas, and from the database at start-up).
+#[derive(Clone)]
+pub struct SessionRevoker {
+    since: Arc<RwLock<HashMap<String, i64>>>,
+    keep: Duration,
+}
+
+impl SessionRevoker {
+    /// A revoker that remembers revocations for `keep` (the access-token lifetime).
+    pub fn new(keep: Duration) -> Self {
+        Self { since: Arc::default(), keep }
+    }
+
+    /// Loads the revocations still in force from the database, then follows the ones published
+    /// by any replica. A listener that lags behind the bus reloads from the database, since the
+    /// events it missed may have been revocations.
+    pub async fn start(&self, db: &DatabaseConnection, bus: &EventBus) -> Result<(), DbErr> {
+        // Subscribed before loading: a revocation committed in between is then seen at least once.
+        let mut rx = bus.subscribe();
+        self.load(db).await?;
+        let this = self.clone();
+        let db = db.clone();
+        tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(event) => {
+                        #[allow(irrefutable_let_patterns)] // the bus carries other domains' events too
+                        if let Event::SessionsRevoked { user_id, revoked_at } = event.as_ref() {
+                            this.mark(user_id, *revoked_at);
+                        }
+                    }
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "revocation listener lagged; reloading revocations");
+                        if let Err(e) = this.load(&db).await {
+                            // Local revocations are marked directly; only other replicas' may be missed.
+                            tracing::error!(error = %e, "reloading revocations failed");
+                        }
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Marks every stored revocation recent enough to void a token that has not expired yet.
+    #[tracing::instrument(skip_all)]
+    pub async fn load(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
+        let rows =
+            entity::Entity::find().filter(entity::Column::RevokedAt.gt(Utc::now() - self.horizon())).all(db).await?;
+        for row in &rows {
+            self.mark(&row.user_id, row.revoked_at.timestamp_millis());
+        }
+        Ok(rows.len())
+    }
+
+    fn horizon(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.keep + CLOCK_SLACK).unwrap_or(chrono::Duration::MAX)
+    }
+
+    /// Voids the user's access tokens issued before `at` (Unix milliseconds).
+    pub fn mark(&self, user_id: &str, at: i64) {
+        let mut map = self.since.write().unwrap_or_else(|e| e.into_inner());
+        let horizon = Utc::now().timestamp_millis() - self.horizon().num_milliseconds();
+        map.retain(|_, t| *t > horizon);
+        let entry = map.entry(user_id.to_owned()).or_insert(at);
+        *entry = (*entry).max(at);
+    }
+
+    /// Whether a token issued at `iat_ms` (Unix milliseconds) for `user_id` was revoked since.
+    pub fn is_revoked(&self, user_id: &str, iat_ms: i64) -> bool {
+        let map = self.since.read().unwrap_or_else(|e| e.into_inner());
+        map.get(user_id).is_some_and(|since| iat_ms < *since)
+    }
+
+    /// Revokes every live family of the user inside `tx`, stores the revocation and queues the event.
+    pub async fn revoke_all_in(&self, tx: &mut Tx, user_id: &str, reason: &str) -> Result<(), DbErr> {
+        let now = Utc::now();
+        let families: Vec<String> = refresh_token_family::Entity::find()
+            .filter(refresh_token_family::Column::UserId.eq(user_id))
+            .filter(refresh_token_family::Column::RevokedAt.is_null())
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        revoke_families(tx, &families, reason, now).await?;
+        record_in(tx, user_id, now).await
+    }
+}
+
+/// Stores "the user's access tokens issued before `at` are void" inside `tx` and queues the
+/// event that tells every replica (and open sockets).
+pub(super) async fn record_in(tx: &mut Tx, user_id: &str, at: DateTime<Utc>) -> Result<(), DbErr> {
+    let row = entity::ActiveModel { user_id: Set(user_id.to_owned()), revoked_at: Set(at) };
+    // One row per user: a later revocation supersedes an earlier one.
+    entity::Entity::insert(row)
+        .on_conflict(OnConflict::column(entity::Column::UserId).update_column(entity::Column::RevokedAt).to_owned())
+        .exec(tx.conn())
+        .await?;
+    tx.emit(Event::SessionsRevoked { user_id: user_id.to_owned(), revoked_at: at.timestamp_millis() });
+    Ok(())
+}
+
+/// Deletes revocations older than `cutoff` (their tokens have long expired).
+pub(super) async fn purge_before(db: &impl ConnectionTrait, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(entity::Entity::delete_many().filter(entity::Column::RevokedAt.lt(cutoff)).exec(db).await?.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revocation_voids_tokens_issued_before_it_only() {
+        let r = SessionRevoker::new(Duration::from_secs(900));
+        let now = Utc::now().timestamp_millis();
+        r.mark("u1", now);
+        assert!(r.is_revoked("u1", now - 1));
+        assert!(!r.is_revoked("u1", now));
+        assert!(!r.is_revoked("u2", now - 1));
+    }
+}
