@@ -20,6 +20,7 @@ use super::graphql::{excessive_nesting, nesting_bound, Params};
 use super::{HttpState, REQUEST_ID};
 use crate::app::AppState;
 use crate::events::Event;
+use crate::graphql::auth::OverWebSocket;
 use crate::graphql::extensions::{ExecutionMarker, RequestId};
 use crate::graphql::loaders::Loaders;
 use crate::services::auth::{AnonymousReason, Caller};
@@ -73,10 +74,15 @@ enum ClientMessage {
     },
 }
 
+/// How many operations one socket may run at once: a dashboard needs a handful, and each one
+/// holds an event-bus receiver and a task.
+pub const MAX_OPERATIONS_PER_SOCKET: usize = 100;
+
 /// `GET /graphql/ws`: upgrades to a WebSocket speaking `graphql-transport-ws`.
 pub async fn upgrade(State(state): State<HttpState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let request_id = headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    let ws = ws.protocols([PROTOCOL]);
+    // A message is one GraphQL request: the same size limit as an HTTP body.
+    let ws = ws.protocols([PROTOCOL]).max_message_size(state.app.config.body_limit_bytes);
     let offered = ws.selected_protocol().is_some();
     ws.on_upgrade(move |socket| async move {
         let span = tracing::info_span!("ws", request_id = %request_id);
@@ -218,6 +224,15 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                         if operations.contains_key(&id) {
                             break Some(Outbound::CloseOwned(close::SUBSCRIBER_EXISTS, format!("Subscriber for {id} already exists")));
                         }
+                        if operations.len() >= MAX_OPERATIONS_PER_SOCKET {
+                            // Refuse this one operation; the socket and its other operations go on.
+                            let refused = json!({"id": id, "type": "error", "payload": [{
+                                "message": format!("At most {MAX_OPERATIONS_PER_SOCKET} operations may run on one socket; complete one first."),
+                                "extensions": {"code": "RATE_LIMITED"},
+                            }]});
+                            let _ = out_tx.send(Outbound::Text(refused.to_string())).await;
+                            continue;
+                        }
                         let params = match Params::from_json(payload) {
                             Ok(p) => p,
                             Err(_) => break Some(Outbound::Close(close::INVALID_MESSAGE, "Invalid subscribe payload")),
@@ -290,7 +305,9 @@ async fn run_operation(
     // Per operation: a subscription's loaders live as long as it does and never cache.
     let loaders = Loaders::new(&app.services);
     let gate = loaders.gate();
-    let request = request.data(RequestId(request_id)).data(marker.clone()).data(caller).data(loaders);
+    // Marked so that the session mutations refuse: a socket message cannot set their cookie.
+    let request =
+        request.data(RequestId(request_id)).data(marker.clone()).data(caller).data(loaders).data(OverWebSocket);
     let mut stream = gate.run_stream(app.schema.execute_stream(request));
     while let Some(response) = stream.next().await {
         if !marker.executed() && response.is_err() {
