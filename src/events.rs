@@ -53,6 +53,9 @@ pub enum Event {
         /// Its project.
         project_id: String,
     },
+    /// This process may have missed events (its Postgres listener lost its connection and got it
+    /// back): whoever keeps derived state should re-read it. Only ever delivered locally.
+    Resync,
 }
 
 /// What kind of workspace file changed.
@@ -129,11 +132,17 @@ impl EventBus {
         let stop = CancellationToken::new();
         let guard = Arc::new(stop.clone().drop_guard());
         tokio::spawn(async move {
+            // Set when the listener failed: notifications sent until it is back are lost.
+            let mut lost = false;
             loop {
                 let next = tokio::select! {
                     _ = stop.cancelled() => break,
                     next = listener.try_recv() => next,
                 };
+                if lost && next.is_ok() {
+                    lost = false;
+                    let _ = sender.send(Arc::new(Event::Resync));
+                }
                 match next {
                     Ok(Some(n)) => match serde_json::from_str::<Event>(n.payload()) {
                         Ok(event) => {
@@ -141,10 +150,15 @@ impl EventBus {
                         }
                         Err(e) => tracing::warn!(error = %e, "ignoring malformed event notification"),
                     },
-                    // The connection dropped; sqlx reconnects and re-listens on the next call.
-                    Ok(None) => tracing::warn!("event listener lost its connection; reconnecting"),
+                    // The connection dropped and sqlx has already reconnected and re-listened
+                    // (eager reconnect); what was sent in between is gone.
+                    Ok(None) => {
+                        tracing::warn!("event listener lost its connection and reconnected; subscribers resync");
+                        let _ = sender.send(Arc::new(Event::Resync));
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "event listener failed; retrying");
+                        lost = true;
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }

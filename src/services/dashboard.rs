@@ -364,10 +364,10 @@ impl DashboardService {
 }
 
 /// Events that change what the dashboard shows: its task queues and counts, and the open
-/// incidents queue (fed by the incident files).
+/// incidents queue (fed by the incident files); and a resync, after which anything may have.
 fn relevant(event: &Event) -> bool {
     match event {
-        Event::TaskChanged { .. } | Event::ProjectChanged { .. } => true,
+        Event::TaskChanged { .. } | Event::ProjectChanged { .. } | Event::Resync => true,
         Event::WorkspaceChanged(change) => change.kind == WorkspaceChangeKind::Incident,
         Event::SessionsRevoked { .. } | Event::ActivityAdded { .. } => false,
     }

@@ -229,4 +229,37 @@ async fn two_nexus_processes_on_one_postgres_database_share_live_updates() {
     drop(second);
 }
 
+/// PostgreSQL only: when the LISTEN connection drops, notifications sent meanwhile are lost; once
+/// it is back, `dashboardChanged` tells the dashboards to refetch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_listen_connection_makes_dashboards_refetch() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let app = spawn_app(Backend::Postgres).await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
+    let mut dashboard = app.ws_subscribe(&viewer.token, DASHBOARD_CHANGED, json!({})).await;
+    dashboard.drain(QUIET).await;
+
+    // The listener is the connection whose last statement was its LISTEN.
+    let killed = app
+        .state
+        .db
+        .query_all(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(killed.len(), 1, "one listener connection");
+    let ping = dashboard.next_within(Duration::from_secs(5)).await.expect("a dashboardChanged after the reconnect");
+    assert!(ping["data"]["dashboardChanged"]["changes"].as_i64().unwrap() >= 1, "{ping}");
+
+    // And live updates work again afterwards.
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    dashboard.drain(QUIET).await;
+    create_project(&app, &op, "after-reconnect").await;
+    assert!(dashboard.next_within(Duration::from_secs(2)).await.is_some(), "events flow again");
+}
+
 both_databases!(committed_changes_reach_every_subscription_with_current_data, a_rolled_back_change_emits_no_event);
