@@ -26,6 +26,14 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
     history,
     routes: [
       { path: '/', name: 'dashboard', component: () => import('@/views/OverviewView.vue') },
+      { path: '/projects', name: 'projects', component: () => import('@/views/ProjectsView.vue') },
+      {
+        path: '/projects/:slug',
+        name: 'project',
+        component: () => import('@/views/ProjectDetailView.vue'),
+        props: true,
+      },
+      { path: '/tasks/:id', name: 'task', component: () => import('@/views/TaskDetailView.vue'), props: true },
       { path: '/agents', name: 'agents', component: () => import('@/views/AgentsView.vue') },
       { path: '/agents/:id', name: 'agent', component: () => import('@/views/AgentDetailView.vue'), props: true },
       { path: '/incidents', name: 'incidents', component: () => import('@/views/IncidentsView.vue') },

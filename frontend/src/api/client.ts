@@ -107,6 +107,19 @@ export class GraphQLRequestError extends Error {
     return typeof reason === 'string' ? reason : undefined
   }
 
+  /** `extensions.field` of a `BAD_USER_INPUT` or `CONFLICT` error: the input field at fault
+   *  (`slug`, `priority`), without an `input.` prefix, so forms can show it next to that field. */
+  get field(): string | undefined {
+    const field = this.errors[0]?.extensions?.field
+    return typeof field === 'string' && field ? field.replace(/^input\./, '') : undefined
+  }
+
+  /** `extensions.accepted`: the values the server would have taken (e.g. the priority labels). */
+  get accepted(): string[] | undefined {
+    const accepted = this.errors[0]?.extensions?.accepted
+    return Array.isArray(accepted) && accepted.every((a) => typeof a === 'string') ? accepted : undefined
+  }
+
   /** `extensions.retryAfterSeconds` of a `RATE_LIMITED` error. */
   get retryAfterSeconds(): number | undefined {
     const secs = this.errors[0]?.extensions?.retryAfterSeconds

@@ -12,11 +12,14 @@ import * as incidents from '@/composables/useIncidents'
 import * as docs from '@/composables/useDocs'
 import * as status from '@/composables/useServerStatus'
 import * as memory from '@/composables/useMemorySearch'
+import * as projects from '@/composables/useProjects'
+import * as project from '@/composables/useProject'
+import * as task from '@/composables/useTask'
 
 const schema = buildSchema(readFileSync(resolve(__dirname, '../../../schema.graphql'), 'utf8'))
 
 const documents: Record<string, string> = {}
-for (const mod of [dashboard, agents, incidents, docs, status, memory]) {
+for (const mod of [dashboard, agents, incidents, docs, status, memory, projects, project, task]) {
   for (const [name, value] of Object.entries(mod)) {
     if (/_(QUERY|MUTATION|SUBSCRIPTION)$/.test(name) && typeof value === 'string') documents[name] = value
   }

@@ -1,5 +1,5 @@
 import { computed, type Ref } from 'vue'
-import { gql } from '@/api/client'
+import { gql, isGraphQLRequestError } from '@/api/client'
 import { useLiveRefetch } from './useLiveRefetch'
 import { useQuery } from './useQuery'
 
@@ -19,6 +19,15 @@ export interface AgentFileInfo {
   size: number
   modifiedAt: string
   hash: string | null
+}
+
+/** An allow-listed workspace file with its content; `hash` goes back as `expectedHash` on an edit. */
+export interface AgentFile {
+  name: string
+  content: string
+  size: number
+  modifiedAt: string
+  hash: string
 }
 
 export interface DailyNote {
@@ -71,6 +80,12 @@ export const AGENT_FILE_QUERY = /* GraphQL */ `
   }
 `
 
+export const UPDATE_AGENT_FILE_MUTATION = /* GraphQL */ `
+  mutation UpdateAgentFile($input: UpdateAgentFileInput!) {
+    updateAgentFile(input: $input) { file { name content size modifiedAt hash } }
+  }
+`
+
 export const AGENT_MEMORY_NOTE_QUERY = /* GraphQL */ `
   query AgentMemoryNote($id: ID!, $date: String!) {
     agent(id: $id) { id memoryNote(date: $date) { path content modifiedAt size } }
@@ -105,15 +120,24 @@ export function useAgent(id: Ref<string>, openFile: Ref<string | null>, openNote
   const agent = useQuery((signal) =>
     gql<{ agent: AgentDetail | null }>(AGENT_QUERY, { id: id.value, notes }, { signal }).then((d) => d.agent),
   )
+  // The answer names the agent and file it is for, so the page can keep showing (and editing) it
+  // during a refetch while a switch to another file waits for that file.
   const file = useQuery(
-    (signal) =>
-      openFile.value
-        ? gql<{ agent: { file: { name: string; content: string; size: number; modifiedAt: string } | null } | null }>(
-            AGENT_FILE_QUERY,
-            { id: id.value, name: openFile.value },
-            { signal },
-          ).then((d) => d.agent?.file ?? null)
-        : Promise.resolve(null),
+    (signal) => {
+      const agentId = id.value
+      const name = openFile.value
+      return name
+        ? gql<{ agent: { file: AgentFile | null } | null }>(AGENT_FILE_QUERY, { id: agentId, name }, { signal }).then(
+            (d) => ({ agentId, name, file: d.agent?.file ?? null }),
+            // An allow-listed file that does not exist (yet) is an answer, not a failure: the page
+            // says so, and operators may create it.
+            (e: unknown) => {
+              if (isGraphQLRequestError(e) && e.code === 'NOT_FOUND') return { agentId, name, file: null }
+              throw e
+            },
+          )
+        : Promise.resolve(null)
+    },
     { immediate: false },
   )
   const note = useQuery(
@@ -144,4 +168,20 @@ export function useAgent(id: Ref<string>, openFile: Ref<string | null>, openNote
   )
 
   return { agent, file, note, notesNewestFirst, refreshAll, ...live }
+}
+
+/**
+ * Replaces (or, with `expectedHash: null`, creates) an agent's allow-listed workspace file and
+ * returns it as written. Rejects with the server's `GraphQLRequestError`: `CONFLICT` when the file
+ * no longer has `expectedHash` (nothing was written), `BAD_USER_INPUT` for oversize content or a
+ * name outside the allow-list, `FORBIDDEN` for viewers.
+ */
+export async function updateAgentFile(input: {
+  agentId: string
+  name: string
+  content: string
+  expectedHash: string | null
+}): Promise<AgentFile> {
+  const data = await gql<{ updateAgentFile: { file: AgentFile } }>(UPDATE_AGENT_FILE_MUTATION, { input })
+  return data.updateAgentFile.file
 }

@@ -1,4 +1,4 @@
-import type { Ref } from 'vue'
+import { computed, watch, type Ref } from 'vue'
 import { gql } from '@/api/client'
 import { useLiveRefetch } from './useLiveRefetch'
 import { useQuery } from './useQuery'
@@ -39,6 +39,17 @@ export const DOCS_TREE_QUERY = /* GraphQL */ `
   query DocsTree { docs { ${folderSelection(DEPTH)} } }
 `
 
+export interface DocHit {
+  path: string
+  title: string
+  line: number
+  snippet: string
+}
+
+export const DOC_SEARCH_QUERY = /* GraphQL */ `
+  query DocSearch($query: String!, $first: Int!) { docSearch(query: $query, first: $first) { path title line snippet } }
+`
+
 export const DOC_QUERY = /* GraphQL */ `
   query Doc($path: String!) { doc(path: $path) { path title content size modifiedAt } }
 `
@@ -64,4 +75,42 @@ export function useDocs(path: Ref<string | null>) {
 /** Whether a folder holds no documents at any depth. */
 export function isEmptyFolder(folder: DocFolder): boolean {
   return folder.files.length === 0 && (folder.folders ?? []).every(isEmptyFolder)
+}
+
+/** The server accepts 1–200 characters. */
+export const MAX_DOC_SEARCH_LENGTH = 200
+
+/**
+ * Lines of the docs containing `text` (documents in tree order), run whenever the text changes
+ * (nothing for empty text) and again on DOC changes. `data.query` is the text the hits are for.
+ */
+export function useDocSearch(text: Ref<string>, first = 50) {
+  const query = computed(() => text.value.trim().slice(0, MAX_DOC_SEARCH_LENGTH))
+  const search = useQuery(
+    async (signal) => {
+      const q = query.value
+      if (!q) return null
+      const data = await gql<{ docSearch: DocHit[] }>(DOC_SEARCH_QUERY, { query: q, first }, { signal })
+      return { query: q, hits: data.docSearch }
+    },
+    { immediate: false },
+  )
+  watch(query, () => void search.refresh(), { immediate: true })
+  const live = useLiveRefetch<{ workspaceChanged: WorkspaceChange }>(
+    WORKSPACE_CHANGED_SUBSCRIPTION,
+    search.refresh,
+    ({ workspaceChanged: c }) => query.value !== '' && c.kind === 'DOC',
+  )
+  return {
+    ...search,
+    ...live,
+    /** The hits on screen are for the current text (not a previous search still shown while the new one runs). */
+    current: computed(() => search.data.value !== null && search.data.value.query === query.value),
+    empty: computed(() => search.data.value?.hits.length === 0),
+  }
+}
+
+/** The app path of a document (each segment encoded). */
+export function docPath(path: string): string {
+  return '/docs/' + path.split('/').map(encodeURIComponent).join('/')
 }

@@ -1,4 +1,4 @@
-import { onScopeDispose, ref } from 'vue'
+import { onScopeDispose, ref, watch } from 'vue'
 import { subscribe, type GraphQLRequestError } from '@/api/client'
 import type { LiveState } from './useServerStatus'
 
@@ -44,4 +44,76 @@ export function useLiveRefetch<E>(
   })
 
   return { liveState, liveError }
+}
+
+/**
+ * Like `useLiveRefetch`, for a subscription with arguments (`taskChanged(projectId:)`): subscribes
+ * with what `variables()` returns and subscribes anew when that changes; while it is null (the
+ * page does not know the project's id yet) nothing is subscribed. Letting the server filter
+ * spares every page the events of all other projects.
+ */
+export function useScopedLiveRefetch<E>(
+  query: string,
+  variables: () => Record<string, unknown> | null,
+  refetch: () => unknown,
+  accepts: (event: E) => boolean = () => true,
+  debounceMs = LIVE_DEBOUNCE_MS,
+) {
+  const liveState = ref<LiveState>('connecting')
+  const liveError = ref<GraphQLRequestError | null>(null)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let stop: (() => void) | undefined
+  let generation = 0
+
+  // Keyed by value: a getter that builds a new object on every run must not resubscribe.
+  watch(
+    () => {
+      const vars = variables()
+      return vars === null ? null : JSON.stringify(vars)
+    },
+    (key) => {
+      stop?.()
+      stop = undefined
+      const mine = ++generation // a stopped subscription's late callbacks must not touch the state
+      liveState.value = 'connecting'
+      liveError.value = null
+      if (key === null) return
+      stop = subscribe<E>(query, JSON.parse(key) as Record<string, unknown>, {
+        next: (event) => {
+          if (mine !== generation) return
+          liveState.value = 'live'
+          if (!accepts(event)) return
+          clearTimeout(timer)
+          timer = setTimeout(() => {
+            timer = undefined
+            void refetch()
+          }, debounceMs)
+        },
+        error: (e) => {
+          if (mine !== generation) return
+          liveError.value = e
+          liveState.value = 'error'
+        },
+        complete: () => {
+          if (mine === generation && liveState.value !== 'error') liveState.value = 'closed'
+        },
+      })
+    },
+    { immediate: true },
+  )
+
+  onScopeDispose(() => {
+    generation++
+    clearTimeout(timer)
+    stop?.()
+  })
+
+  return { liveState, liveError }
+}
+
+/** One live state for a page with several subscriptions: an error wins, then live. */
+export function combinedLiveState(...states: LiveState[]): LiveState {
+  if (states.includes('error')) return 'error'
+  if (states.includes('live')) return 'live'
+  return states[0] ?? 'idle'
 }

@@ -44,3 +44,46 @@ export function statusTone(status: string | null | undefined): Tone {
 export function priorityTone(priority: string): Tone {
   return priority === 'CRITICAL' ? 'danger' : priority === 'HIGH' ? 'warn' : 'muted'
 }
+
+/** The task states in the order work flows through them (board columns, count rows). */
+export const TASK_STATES = ['BACKLOG', 'READY', 'IN_PROGRESS', 'REVIEW', 'BLOCKED', 'DONE', 'CANCELLED'] as const
+
+export function stateTone(state: string): Tone {
+  switch (state) {
+    case 'DONE':
+      return 'ok'
+    case 'BLOCKED':
+      return 'danger'
+    case 'REVIEW':
+      return 'warn'
+    case 'IN_PROGRESS':
+    case 'READY':
+      return 'accent'
+    default:
+      return 'muted'
+  }
+}
+
+/** The normalised priorities, most urgent first. */
+export const PRIORITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const
+
+export function priorityName(priority: string): string {
+  return priority.charAt(0) + priority.slice(1).toLowerCase()
+}
+
+/** The project statuses (archiving is separate). */
+export const PROJECT_STATUSES = ['ACTIVE', 'ON_HOLD', 'COMPLETED'] as const
+
+export const PROJECT_STATUS_LABELS: Record<string, string> = {
+  ACTIVE: 'Active',
+  ON_HOLD: 'On hold',
+  COMPLETED: 'Completed',
+}
+
+export function projectStatusLabel(status: string): string {
+  return PROJECT_STATUS_LABELS[status] ?? status
+}
+
+export function projectStatusTone(status: string): Tone {
+  return status === 'ACTIVE' ? 'ok' : status === 'ON_HOLD' ? 'warn' : 'muted'
+}

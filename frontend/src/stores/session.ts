@@ -30,6 +30,9 @@ export const useSessionStore = defineStore('session', () => {
   /** Set when the session could not be restored because the server could not be asked. */
   const restoreError = shallowRef<GraphQLRequestError | null>(null)
   const signedIn = computed(() => status.value === 'signed-in')
+  /** Whether the user may steer work and edit workspace files (OPERATOR or OWNER; VIEWERs only read).
+   *  The server checks again: this only decides which controls the UI offers. */
+  const canOperate = computed(() => user.value?.role === 'OPERATOR' || user.value?.role === 'OWNER')
 
   const stop = onSessionChange((change) => {
     if (change.type === 'ended') {
@@ -73,5 +76,5 @@ export const useSessionStore = defineStore('session', () => {
     await logout()
   }
 
-  return { status, user, endReason, restoreError, signedIn, restore, signIn, signOut }
+  return { status, user, endReason, restoreError, signedIn, canOperate, restore, signIn, signOut }
 })

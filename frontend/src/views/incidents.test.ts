@@ -1,10 +1,11 @@
 /**
  * The incidents pages through the DOM: badges, malformed reports with their parseError, the
- * timeline, and live refetches on INCIDENT changes.
+ * timeline, status/severity filters in the URL, "Load more" paging, and live refetches on
+ * INCIDENT changes.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers } from '@/test-support/fake-api'
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { FakeWebSocket, answers, type GraphQLCall } from '@/test-support/fake-api'
 import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
 
 const base = {
@@ -106,5 +107,91 @@ describe('an unknown incident', () => {
     const alert = await screen.findByRole('alert')
     expect(alert.textContent).toContain('no incident nope')
     expect(within(alert).getByRole('button', { name: 'Retry' })).toBeTruthy()
+  })
+})
+
+describe('the incident filters', () => {
+  const variablesOf = (calls: GraphQLCall[]) => calls.filter((c) => c.operation === 'Incidents').map((c) => c.variables)
+
+  it('send the status and severity variables and keep them in the URL', async () => {
+    app = await renderSignedIn('/incidents', { Incidents: list })
+    await screen.findByRole('list', { name: 'Incidents' })
+
+    await fireEvent.update(screen.getByRole('combobox', { name: 'Status' }), 'OPEN')
+    await waitFor(() => expect(app!.router.currentRoute.value.fullPath).toBe('/incidents?status=OPEN'))
+    await waitFor(() => expect(variablesOf(app!.server.calls).at(-1)).toEqual({ first: 20, status: 'OPEN' }))
+
+    await fireEvent.update(screen.getByRole('combobox', { name: 'Severity' }), 'SEV1')
+    await waitFor(() => expect(app!.router.currentRoute.value.query).toEqual({ status: 'OPEN', severity: 'SEV1' }))
+    await waitFor(() => expect(variablesOf(app!.server.calls).at(-1)).toEqual({ first: 20, status: 'OPEN', severity: 'SEV1' }))
+    expect(variablesOf(app.server.calls)[0]).toEqual({ first: 20 }) // unfiltered at first
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }))
+    await waitFor(() => expect(app!.router.currentRoute.value.fullPath).toBe('/incidents'))
+    await waitFor(() => expect(variablesOf(app!.server.calls).at(-1)).toEqual({ first: 20 }))
+  })
+
+  it('are read from the URL on arrival, ignoring values that are no filter', async () => {
+    app = await renderSignedIn('/incidents?severity=SEV3&status=BOGUS', { Incidents: list })
+    await screen.findByRole('list', { name: 'Incidents' })
+    expect(variablesOf(app.server.calls)).toEqual([{ first: 20, severity: 'SEV3' }])
+    expect(screen.getByRole<HTMLSelectElement>('combobox', { name: 'Severity' }).value).toBe('SEV3')
+    expect(screen.getByRole<HTMLSelectElement>('combobox', { name: 'Status' }).value).toBe('')
+  })
+
+  it('say so when no incidents match', async () => {
+    app = await renderSignedIn('/incidents?status=MITIGATED', {
+      Incidents: () => answers.data({ incidents: { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } } }),
+    })
+    expect(await screen.findByText('No incidents match these filters.')).toBeTruthy()
+  })
+})
+
+describe('paging the incidents', () => {
+  const MANY = Array.from({ length: 25 }, (_, i) => ({ ...OPEN, id: `inc-${i}`, title: `Incident ${i}` }))
+  /** Pages through MANY like the server: `first` from the offset `after` names. */
+  const paged = (call: GraphQLCall) => {
+    const offset = Number(call.variables?.after ?? 0)
+    const nodes = MANY.slice(offset, offset + Number(call.variables?.first))
+    const end = offset + nodes.length
+    return answers.data({ incidents: { totalCount: MANY.length, nodes, pageInfo: { hasNextPage: end < MANY.length, endCursor: String(end) } } })
+  }
+  const shown = () => within(screen.getByRole('list', { name: 'Incidents' })).getAllByRole('listitem')
+
+  it('“Load more” sends the last page’s endCursor as after and appends the next page', async () => {
+    app = await renderSignedIn('/incidents?status=OPEN', { Incidents: paged })
+    await screen.findByRole('list', { name: 'Incidents' })
+    expect(shown()).toHaveLength(20)
+    expect(screen.getByText('Showing 20 of 25.')).toBeTruthy()
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Load more' }))
+    await waitFor(() => expect(shown()).toHaveLength(25))
+    expect(app.server.calls.filter((c) => c.operation === 'Incidents').map((c) => c.variables)).toEqual([
+      { first: 20, status: 'OPEN' },
+      { first: 20, after: '20', status: 'OPEN' },
+    ])
+    expect(shown().at(-1)!.textContent).toContain('Incident 24')
+    expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull()
+  })
+
+  it('keeps the loaded pages on a live refetch', async () => {
+    app = await renderSignedIn('/incidents', { Incidents: paged })
+    await fireEvent.click(await screen.findByRole('button', { name: 'Load more' }))
+    await waitFor(() => expect(shown()).toHaveLength(25))
+    await subscribed('WorkspaceChanged')
+    FakeWebSocket.emit('WorkspaceChanged', { workspaceChanged: { kind: 'INCIDENT', agentId: null, path: 'inc-3.md' } })
+    await waitFor(() => expect(app!.server.count('Incidents')).toBe(3), { timeout: 2000 })
+    expect(app.server.calls.filter((c) => c.operation === 'Incidents').at(-1)?.variables).toEqual({ first: 40 })
+    expect(shown()).toHaveLength(25)
+  })
+
+  it('reports a failed “Load more” and keeps the list', async () => {
+    app = await renderSignedIn('/incidents', {
+      Incidents: (call) => (call.variables?.after ? answers.error('UNAVAILABLE', {}, 'Try later.') : paged(call)),
+    })
+    await fireEvent.click(await screen.findByRole('button', { name: 'Load more' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('Could not load more incidents: Try later.')
+    expect(shown()).toHaveLength(20)
+    expect(screen.getByRole('button', { name: 'Load more' })).toBeTruthy()
   })
 })

@@ -79,6 +79,13 @@ describe('the overview', () => {
     expect(screen.getByRole('heading', { name: 'Server status' })).toBeTruthy()
   })
 
+  it('links task titles to their task page and project names to their project', async () => {
+    await renderOverview()
+    const approval = await screen.findByRole('list', { name: 'Needs approval' })
+    expect(within(approval).getByRole('link', { name: 'Write launch notes' }).getAttribute('href')).toBe('/tasks/t1')
+    expect(within(approval).getByRole('link', { name: 'Apollo' }).getAttribute('href')).toBe('/projects/apollo')
+  })
+
   it('shows empty queues as such', async () => {
     const empty = { totalCount: 0, nodes: [] }
     await renderOverview({
