@@ -13,6 +13,7 @@ use axum::response::Response;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -145,6 +146,8 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
     let token_expiry = tokio::time::sleep(std::time::Duration::from_secs(u32::MAX as u64));
     tokio::pin!(token_expiry);
     let mut caller: Option<Caller> = None;
+    // The access token from `connection_init`, checked again when revocation events were missed.
+    let mut socket_token: Option<String> = None;
     let mut revocations = state.app.services.bus.subscribe();
     let app = state.app.clone();
     let nesting_limit = nesting_bound(state.app.config.query_limits.depth);
@@ -161,13 +164,18 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                 break Some(Outbound::Close(close::FORBIDDEN, "Token expired"));
             }
             event = revocations.recv(), if acknowledged => {
-                let revoked_user = match event.as_deref() {
-                    #[allow(irrefutable_let_patterns)] // the bus carries other domains' events too
-                    Ok(Event::SessionsRevoked { user_id, .. }) => Some(user_id.clone()),
-                    _ => None,
+                let revoked = match event.as_deref() {
+                    Ok(Event::SessionsRevoked { user_id, .. }) => {
+                        caller.as_ref().and_then(|c| c.principal()).is_some_and(|p| &p.user_id == user_id)
+                    }
+                    // Missed events may have been this user's revocation: ask the revoker, which
+                    // reloads from the database when it lags itself.
+                    Err(RecvError::Lagged(_)) => {
+                        state.app.services.auth.authenticate(socket_token.as_deref()).principal().is_none()
+                    }
+                    _ => false,
                 };
-                let me = caller.as_ref().and_then(|c| c.principal()).map(|p| p.user_id.clone());
-                if revoked_user.is_some() && revoked_user == me {
+                if revoked {
                     break Some(Outbound::Close(close::FORBIDDEN, "Session revoked"));
                 }
             }
@@ -203,6 +211,7 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                             token_expiry.as_mut().reset(tokio::time::Instant::now() + std::time::Duration::from_secs(left));
                         }
                         caller = Some(who);
+                        socket_token = token;
                         acknowledged = true;
                         if out_tx.send(Outbound::Text(json!({"type": "connection_ack"}).to_string())).await.is_err() {
                             break None;

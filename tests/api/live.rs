@@ -262,4 +262,45 @@ async fn a_dropped_listen_connection_makes_dashboards_refetch() {
     assert!(dashboard.next_within(Duration::from_secs(2)).await.is_some(), "events flow again");
 }
 
+/// PostgreSQL only: a revocation another replica stored while this one's LISTEN connection was
+/// down (its notification lost) is read back once the connection returns: the user's access token
+/// stops working and their open socket closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocations_missed_while_the_listen_connection_was_down_are_read_back() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let app = spawn_app(Backend::Postgres).await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
+    let mut socket = app.ws_subscribe(&viewer.token, DASHBOARD_CHANGED, json!({})).await;
+    socket.drain(QUIET).await;
+
+    // What another replica's `disableUser` leaves in the database, minus the notification.
+    app.state
+        .db
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO session_revocations (user_id, revoked_at) VALUES ($1, now())",
+            [viewer.id.clone().into()],
+        ))
+        .await
+        .unwrap();
+    app.gql_as(Some(&viewer.token), "{ me { id } }", json!(null)).await.data();
+
+    let killed = app
+        .state
+        .db
+        .query_all(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(killed.len(), 1, "one listener connection");
+
+    assert!(socket.ended_within(Duration::from_secs(5)).await, "the revoked user's socket closes");
+    let refused = app.gql_as(Some(&viewer.token), "{ me { id } }", json!(null)).await;
+    assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+}
+
 both_databases!(committed_changes_reach_every_subscription_with_current_data, a_rolled_back_change_emits_no_event);

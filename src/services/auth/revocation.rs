@@ -69,21 +69,22 @@ impl SessionRevoker {
         self.load(db).await?;
         let this = self.clone();
         let db = db.clone();
+        let bus = bus.clone();
         tokio::spawn(async move {
             loop {
                 match rx.recv().await {
-                    Ok(event) => {
-                        #[allow(irrefutable_let_patterns)] // the bus carries other domains' events too
-                        if let Event::SessionsRevoked { user_id, revoked_at } = event.as_ref() {
+                    Ok(event) => match event.as_ref() {
+                        Event::SessionsRevoked { user_id, revoked_at } => {
                             this.mark(user_id, *revoked_at);
                         }
-                    }
+                        // The Postgres listener was down for a while: other replicas' revocations
+                        // sent meanwhile are lost, so read them back.
+                        Event::Resync => this.reload(&db, &bus, "event listener reconnected").await,
+                        _ => {}
+                    },
                     Err(RecvError::Lagged(n)) => {
-                        tracing::warn!(missed = n, "revocation listener lagged; reloading revocations");
-                        if let Err(e) = this.load(&db).await {
-                            // Local revocations are marked directly; only other replicas' may be missed.
-                            tracing::error!(error = %e, "reloading revocations failed");
-                        }
+                        tracing::warn!(missed = n, "revocation listener lagged");
+                        this.reload(&db, &bus, "revocation listener lagged").await;
                     }
                     Err(RecvError::Closed) => break,
                 }
@@ -92,28 +93,55 @@ impl SessionRevoker {
         Ok(())
     }
 
-    /// Marks every stored revocation recent enough to void a token that has not expired yet.
+    /// Reloads after events may have been missed; a failure is logged (local revocations are
+    /// marked directly, so only other replicas' can be missing). Each revocation that was news is
+    /// announced to this process's subscribers, so that open sockets of those users close too.
+    async fn reload(&self, db: &DatabaseConnection, bus: &EventBus, why: &str) {
+        match self.load(db).await {
+            Ok(news) => {
+                tracing::info!(missed = news.len(), why, "reloaded session revocations");
+                for (user_id, revoked_at) in news {
+                    bus.publish_local(Event::SessionsRevoked { user_id, revoked_at });
+                }
+            }
+            Err(e) => tracing::error!(error = %e, why, "reloading session revocations failed"),
+        }
+    }
+
+    /// Marks every stored revocation recent enough to void a token that has not expired yet;
+    /// returns the ones this process did not know of (user, Unix milliseconds).
     #[tracing::instrument(skip_all)]
-    pub async fn load(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
+    pub async fn load(&self, db: &DatabaseConnection) -> Result<Vec<(String, i64)>, DbErr> {
         let rows =
             entity::Entity::find().filter(entity::Column::RevokedAt.gt(Utc::now() - self.horizon())).all(db).await?;
-        for row in &rows {
-            self.mark(&row.user_id, row.revoked_at.timestamp_millis());
-        }
-        Ok(rows.len())
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.user_id, row.revoked_at.timestamp_millis()))
+            .filter(|(user_id, at)| self.mark(user_id, *at))
+            .collect())
     }
 
     fn horizon(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.keep + CLOCK_SLACK).unwrap_or(chrono::Duration::MAX)
     }
 
-    /// Voids the user's access tokens issued before `at` (Unix milliseconds).
-    pub fn mark(&self, user_id: &str, at: i64) {
+    /// Voids the user's access tokens issued before `at` (Unix milliseconds); returns whether
+    /// that voids more than was already known.
+    pub fn mark(&self, user_id: &str, at: i64) -> bool {
         let mut map = self.since.write().unwrap_or_else(|e| e.into_inner());
         let horizon = Utc::now().timestamp_millis() - self.horizon().num_milliseconds();
         map.retain(|_, t| *t > horizon);
-        let entry = map.entry(user_id.to_owned()).or_insert(at);
-        *entry = (*entry).max(at);
+        match map.get_mut(user_id) {
+            Some(since) if *since >= at => false,
+            Some(since) => {
+                *since = at;
+                true
+            }
+            None => {
+                map.insert(user_id.to_owned(), at);
+                true
+            }
+        }
     }
 
     /// Whether a token issued at `iat_ms` (Unix milliseconds) for `user_id` was revoked since.
@@ -164,7 +192,8 @@ mod tests {
     fn revocation_voids_tokens_issued_before_it_only() {
         let r = SessionRevoker::new(Duration::from_secs(900));
         let now = Utc::now().timestamp_millis();
-        r.mark("u1", now);
+        assert!(r.mark("u1", now), "news");
+        assert!(!r.mark("u1", now - 10), "an older revocation adds nothing");
         assert!(r.is_revoked("u1", now - 1));
         assert!(!r.is_revoked("u1", now));
         assert!(!r.is_revoked("u2", now - 1));

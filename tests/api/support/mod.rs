@@ -493,6 +493,19 @@ impl LiveSubscription {
         n
     }
 
+    /// Whether the server ends the subscription's socket within `within` (responses that arrive
+    /// before are discarded).
+    pub async fn ended_within(&mut self, within: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(_)) => continue,
+                Ok(None) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
     /// The next response (panics after 10 s).
     pub async fn next(&mut self) -> Value {
         self.next_within(std::time::Duration::from_secs(10)).await.expect("a subscription event within 10 s")
