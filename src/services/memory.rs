@@ -230,12 +230,10 @@ pub(crate) fn search_file(
     let Ok(path) = resolve_under(root, file) else {
         return Vec::new();
     };
-    let Ok(handle) = std::fs::File::open(&path) else {
+    // A FIFO in a file's place must not block this thread: not a regular file, no hits.
+    let Ok((handle, _)) = crate::workspace::files::open_regular(&path) else {
         return Vec::new();
     };
-    if !handle.metadata().is_ok_and(|m| m.is_file()) {
-        return Vec::new();
-    }
     match search_reader(BufReader::new(handle.take(limit)), query, max_hits) {
         Ok(hits) => hits.into_iter().map(|h| (h.line, h.snippet)).collect(),
         Err(e) => {

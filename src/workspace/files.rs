@@ -149,7 +149,7 @@ pub fn read_bytes_at(path: &Path, name: &str, limit: u64) -> Result<(Vec<u8>, fs
     if meta.len() > limit {
         return Err(FileError::TooLarge { name: name.to_owned(), size: meta.len(), limit });
     }
-    let file = File::open(path).map_err(io_error)?;
+    let (file, _) = open_regular(path).map_err(io_error)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // `take` bounds the read even if the file grows between the check and the read.
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io_error)?;
@@ -157,6 +157,21 @@ pub fn read_bytes_at(path: &Path, name: &str, limit: u64) -> Result<(Vec<u8>, fs
         return Err(FileError::TooLarge { name: name.to_owned(), size: bytes.len() as u64, limit });
     }
     Ok((bytes, meta))
+}
+
+/// Opens `path` for reading if it is a regular file (`InvalidInput` otherwise).
+///
+/// Opened non-blocking and checked on the open handle: a FIFO or device put in a file's place,
+/// even between an earlier check and this open, would otherwise block the reading thread until
+/// someone wrote to it. (`O_NONBLOCK` changes nothing for reads of regular files.)
+pub fn open_regular(path: &Path) -> io::Result<(File, fs::Metadata)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+    }
+    Ok((file, meta))
 }
 
 /// Replaces (or creates) `target` atomically: the bytes go to a temporary file in the same

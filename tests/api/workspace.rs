@@ -370,7 +370,51 @@ where
     }
 }
 
+/// A FIFO where a file should be (put there by an agent, or by mistake) would block a reading
+/// thread until someone wrote to it; Nexus skips it or says it is not a file, and answers at once.
+async fn a_fifo_in_place_of_a_workspace_file_stalls_nothing(backend: Backend) {
+    let dir = demo_copy();
+    let home = dir.path().join("openclaw");
+    let fifo = |path: PathBuf| {
+        std::fs::remove_file(&path).ok();
+        let made = std::process::Command::new("mkfifo").arg(&path).status().expect("mkfifo runs");
+        assert!(made.success(), "mkfifo {}", path.display());
+    };
+    fifo(home.join("workspace-qa/MEMORY.md"));
+    fifo(home.join("workspace-qa/SOUL.md"));
+    fifo(home.join("nexus/docs/onboarding.md"));
+    let app = spawn_app_at(backend, &home, &[]).await;
+
+    let answered = tokio::time::timeout(Duration::from_secs(10), async {
+        // Scoped to the agent, and a text found nowhere: every file is read to the end.
+        let search = app
+            .execute_as(
+                Role::Viewer,
+                r#"{ qa: memorySearch(query: "the", agentId: "qa", first: 100) { file }
+                     none: memorySearch(query: "no such text anywhere") { file }
+                     docSearch(query: "no such text anywhere") { path } }"#,
+                json!({}),
+            )
+            .await;
+        let qa = search.data()["qa"].as_array().unwrap().clone();
+        assert!(!qa.is_empty(), "the agent's daily notes are still searched: {}", search.body);
+        assert!(qa.iter().all(|h| h["file"] != "MEMORY.md"), "{}", search.body);
+        assert_eq!(search.data()["none"], json!([]));
+        assert_eq!(search.data()["docSearch"], json!([]));
+
+        let soul = app
+            .execute_as(Role::Viewer, r#"{ agent(id: "qa") { file(name: "SOUL.md") { content } } }"#, json!({}))
+            .await;
+        assert_eq!(soul.error_codes(), ["BAD_USER_INPUT"], "{}", soul.body);
+        let doc = app.execute_as(Role::Viewer, r#"{ doc(path: "onboarding.md") { content } }"#, json!({})).await;
+        assert_eq!(doc.error_codes(), ["BAD_USER_INPUT"], "{}", doc.body);
+    })
+    .await;
+    assert!(answered.is_ok(), "a request blocked on a FIFO");
+}
+
 both_databases!(
+    a_fifo_in_place_of_a_workspace_file_stalls_nothing,
     an_edit_on_disk_reaches_a_workspace_changed_subscriber_within_two_seconds,
     a_write_through_nexus_is_announced_once,
     hostile_paths_through_the_api_get_clear_errors_and_touch_nothing,
