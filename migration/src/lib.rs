@@ -10,6 +10,7 @@ mod m20261203_000002_projects_tasks_activity;
 mod m20261203_000003_agent_activity;
 mod m20261204_000010_session_revocations;
 mod m20261204_000020_list_order_indexes;
+mod m20261204_000030_search_text;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000003_agent_activity::Migration),
             Box::new(m20261204_000010_session_revocations::Migration),
             Box::new(m20261204_000020_list_order_indexes::Migration),
+            Box::new(m20261204_000030_search_text::Migration),
         ]
     }
 }

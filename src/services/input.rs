@@ -173,6 +173,13 @@ pub fn search(field: &str, value: Option<&str>) -> Result<Option<String>, InputE
     }
 }
 
+/// The stored search text of a row (`tasks.search_text`, `projects.search_text`): its parts
+/// lower-cased by Unicode rules and joined by a line break, matched by [`like_pattern`]. (The
+/// migration that added the column fills old rows by the same rule.)
+pub fn search_text(parts: &[&str]) -> String {
+    parts.iter().map(|p| p.to_lowercase()).collect::<Vec<_>>().join("\n")
+}
+
 /// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and `\` escaped (use `ESCAPE '\'`).
 pub fn like_pattern(needle: &str) -> String {
     let mut p = String::with_capacity(needle.len() + 2);

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, SqlErr,
@@ -245,12 +245,8 @@ impl ProjectService {
             c = c.add(project::Column::ArchivedAt.is_null());
         }
         if let Some(search) = &filter.search {
-            let pattern = input::like_pattern(search);
-            let like = |col: project::Column| {
-                Expr::expr(Func::lower(Expr::col(col)))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
-            };
-            c = c.add(Condition::any().add(like(project::Column::Name)).add(like(project::Column::Slug)));
+            let pattern = sea_orm::sea_query::LikeExpr::new(input::like_pattern(search)).escape('\\');
+            c = c.add(Expr::col(project::Column::SearchText).like(pattern));
         }
         c
     }
@@ -291,6 +287,7 @@ impl ProjectService {
                 let model = project::ActiveModel {
                     id: Set(id.clone()),
                     slug: Set(slug.as_str().to_owned()),
+                    search_text: Set(input::search_text(&[&name, slug.as_str()])),
                     name: Set(name.clone()),
                     description: Set(description),
                     status: Set(status.as_str().to_owned()),
@@ -377,6 +374,13 @@ impl ProjectService {
                 if let Some(name) = name.filter(|n| *n != current.name) {
                     model.name = Set(name);
                     changed.push("name");
+                }
+                if let (sea_orm::ActiveValue::Set(_), _) | (_, sea_orm::ActiveValue::Set(_)) =
+                    (&model.name, &model.slug)
+                {
+                    let name = model.name.try_as_ref().unwrap_or(&current.name);
+                    let slug = model.slug.try_as_ref().unwrap_or(&current.slug);
+                    model.search_text = Set(input::search_text(&[name, slug]));
                 }
                 if let Some(d) = description.filter(|d| *d != current.description) {
                     model.description = Set(d);

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::{Stream, StreamExt};
-use sea_orm::sea_query::{Expr, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
@@ -307,11 +307,8 @@ impl TaskService {
             c = c.add(task::Column::Priority.is_in(filter.priorities.iter().map(|p| p.rank())));
         }
         if let Some(search) = &filter.search {
-            let pattern = input::like_pattern(search);
-            let like = |col: task::Column| {
-                Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern.clone()).escape('\\'))
-            };
-            c = c.add(Condition::any().add(like(task::Column::Title)).add(like(task::Column::Description)));
+            let pattern = LikeExpr::new(input::like_pattern(search)).escape('\\');
+            c = c.add(Expr::col(task::Column::SearchText).like(pattern));
         }
         c
     }
@@ -467,6 +464,7 @@ impl TaskService {
                     id: Set(id.clone()),
                     project_id: Set(project_id.as_str().to_owned()),
                     title: Set(title.clone()),
+                    search_text: Set(input::search_text(&[&title, &description])),
                     description: Set(description),
                     state: Set(TaskState::Backlog.as_str().to_owned()),
                     blocked_from: Set(None),
@@ -563,6 +561,13 @@ impl TaskService {
                 if let Some(d) = description.filter(|d| *d != current.description) {
                     model.description = Set(d);
                     changed.push("description");
+                }
+                if let (sea_orm::ActiveValue::Set(_), _) | (_, sea_orm::ActiveValue::Set(_)) =
+                    (&model.title, &model.description)
+                {
+                    let title = model.title.try_as_ref().unwrap_or(&current.title);
+                    let description = model.description.try_as_ref().unwrap_or(&current.description);
+                    model.search_text = Set(input::search_text(&[title, description]));
                 }
                 if let Some((p, label)) =
                     priority.filter(|(p, l)| *p != current.priority || *l != current.priority_label)

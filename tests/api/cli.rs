@@ -57,6 +57,40 @@ async fn migrate_up_status_and_down_work_from_the_command_line(backend: Backend)
 
 both_databases!(migrate_up_status_and_down_work_from_the_command_line);
 
+/// The search column arrived with a migration: rows written before it are found after the
+/// upgrade (the migration fills it by the same rule the services use).
+async fn rows_written_before_the_search_column_are_found_after_the_upgrade(backend: Backend) {
+    let db = std::sync::Arc::new(TestDb::create(backend).await);
+    let env = [("DATABASE_URL", db.url.as_str()), ("NEXUS_LOG", "warn")];
+    {
+        let app = spawn_app_on(db.clone(), &[]).await;
+        let op = app.signed_in("OPERATOR", "Olga Operator").await;
+        let project = crate::support::work::create_project(&app, &op, "wartung").await;
+        crate::support::work::create_task(&app, &op, project["id"].as_str().unwrap(), "Ölwechsel planen").await;
+    }
+    // Back to the schema before the column, and up again: the rows are there and the column is new.
+    let down = nexus(&env, &["migrate", "down"]);
+    assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
+    let status = String::from_utf8_lossy(&nexus(&env, &["migrate", "status"]).stdout).into_owned();
+    assert!(status.lines().any(|l| l.starts_with("Pending") && l.contains("search_text")), "{status}");
+    let up = nexus(&env, &["migrate", "up"]);
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+
+    let app = spawn_app_on(db, &[]).await;
+    let op = app.signed_in("OPERATOR", "Otto Operator").await;
+    let resp = app
+        .gql_as(
+            Some(&op.token),
+            r#"{ tasks(filter: {search: "ÖLWECHSEL"}) { nodes { title } } projects(filter: {search: "WARTUNG"}) { nodes { slug } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(resp.data()["tasks"]["nodes"], serde_json::json!([{"title": "Ölwechsel planen"}]));
+    assert_eq!(resp.data()["projects"]["nodes"], serde_json::json!([{"slug": "wartung"}]));
+}
+
+both_databases!(rows_written_before_the_search_column_are_found_after_the_upgrade);
+
 async fn users_are_created_listed_and_reset_from_the_command_line(backend: Backend) {
     use std::io::Write;
     let db = TestDb::create(backend).await;

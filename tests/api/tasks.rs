@@ -438,6 +438,76 @@ async fn viewers_can_read_but_not_mutate_and_anonymous_callers_can_do_neither(ba
     }
 }
 
+async fn text_search_ignores_case_in_every_script_and_follows_edits(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    let project = create_project(&app, &op, "qualitaet").await;
+    let pid = project["id"].as_str().unwrap();
+    let task = create_task(&app, &op, pid, "Überprüfung der Logs").await;
+    create_task(&app, &op, pid, "Σύνοψη της εβδομάδας").await;
+    let describe = "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { version } } }";
+    let v = app
+        .gql_as(
+            Some(&op.token),
+            describe,
+            json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "description": "Notes for the ÉTÉ release"}}),
+        )
+        .await
+        .data()["updateTask"]["task"]["version"]
+        .clone();
+
+    let titles = |search: &str| {
+        let (app, op) = (&app, &op);
+        let search = search.to_owned();
+        async move {
+            let resp = app
+                .gql_as(
+                    Some(&op.token),
+                    "query($s: String) { tasks(filter: {search: $s}) { nodes { title } } }",
+                    json!({"s": search}),
+                )
+                .await;
+            resp.data()["tasks"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["title"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles("überprüfung").await, ["Überprüfung der Logs"]);
+    assert_eq!(titles("ÜBERPRÜFUNG DER").await, ["Überprüfung der Logs"]);
+    assert_eq!(titles("ΣΎΝΟΨΗ").await, ["Σύνοψη της εβδομάδας"]);
+    assert_eq!(titles("été").await, ["Überprüfung der Logs"], "descriptions are searched too");
+
+    // An edit of the title moves the task to what it is called now.
+    app.gql_as(
+        Some(&op.token),
+        describe,
+        json!({"i": {"taskId": task["id"], "expectedVersion": v, "title": "Straße prüfen"}}),
+    )
+    .await
+    .data();
+    assert!(titles("überprüfung").await.is_empty());
+    assert_eq!(titles("STRAẞE").await, ["Straße prüfen"]);
+    assert_eq!(titles("été").await, ["Straße prüfen"], "the description still counts");
+
+    // Projects by name, in any case.
+    let rename = "mutation($i: UpdateProjectInput!) { updateProject(input: $i) { project { name } } }";
+    app.gql_as(
+        Some(&op.token),
+        rename,
+        json!({"i": {"projectId": pid, "expectedVersion": project["version"], "name": "Qualität & Café"}}),
+    )
+    .await
+    .data();
+    let resp = app
+        .gql_as(Some(&op.token), "{ a: projects(filter: {search: \"CAFÉ\"}) { nodes { slug } } b: projects(filter: {search: \"QUALITAET\"}) { nodes { slug } } }", json!({}))
+        .await;
+    assert_eq!(resp.data()["a"]["nodes"], json!([{"slug": "qualitaet"}]));
+    assert_eq!(resp.data()["b"]["nodes"], json!([{"slug": "qualitaet"}]), "the slug is kept in the search text");
+}
+
 async fn tasks_can_be_filtered_and_paged_with_cursors(backend: Backend) {
     let app = spawn_app(backend).await;
     let op = app.signed_in("OPERATOR", "Olga Operator").await;
@@ -568,6 +638,7 @@ async fn edits_and_assignments_are_versioned_and_logged(backend: Backend) {
 }
 
 both_databases!(
+    text_search_ignores_case_in_every_script_and_follows_edits,
     every_allowed_transition_works_and_writes_one_activity_entry,
     every_other_transition_returns_invalid_transition_naming_the_allowed_targets,
     rejecting_without_a_reason_is_bad_user_input,

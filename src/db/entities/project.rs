@@ -27,6 +27,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When the project was archived, if it is.
     pub archived_at: Option<DateTimeUtc>,
+    /// Name and slug lower-cased (Unicode) for text search: SQLite's `LOWER` folds ASCII only.
+    /// Written by the projects service with `input::search_text`.
+    pub search_text: String,
 }
 
 /// Relations.

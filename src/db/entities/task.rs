@@ -43,6 +43,9 @@ pub struct Model {
     pub done_at: Option<DateTimeUtc>,
     /// READY → DONE, in seconds.
     pub cycle_seconds: Option<i64>,
+    /// Title and description lower-cased (Unicode) for text search: SQLite's `LOWER` folds
+    /// ASCII only. Written by the tasks service with `input::search_text`.
+    pub search_text: String,
 }
 
 /// Relations.
