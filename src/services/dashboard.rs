@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, IdenStatic, Iterable};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::activity;
@@ -167,28 +167,11 @@ type QueueGroups = BTreeMap<String, BTreeMap<Option<String>, Queue>>;
 /// A queue name and, for `in_progress`, the agent.
 type QueueKey = (String, Option<String>);
 
-/// The columns of `tasks`, in a fixed order for the union.
-const TASK_COLUMNS: [&str; 18] = [
-    "id",
-    "project_id",
-    "title",
-    "description",
-    "state",
-    "blocked_from",
-    "priority",
-    "priority_label",
-    "assignee_id",
-    "due_date",
-    "labels",
-    "version",
-    "created_at",
-    "updated_at",
-    "state_changed_at",
-    "ready_at",
-    "done_at",
-    "cycle_seconds",
-];
-
+/// The columns of `tasks` in the entity's order, for the union (read from the entity, so that a
+/// new column cannot be forgotten here).
+fn task_columns() -> Vec<String> {
+    task::Column::iter().map(|c| c.as_str().to_owned()).collect()
+}
 /// Builds the dashboard.
 #[derive(Clone)]
 pub struct DashboardService {
@@ -267,7 +250,8 @@ impl DashboardService {
 
     /// The one statement behind the task queues and counts.
     async fn task_queues(&self, now: DateTime<Utc>, size: u32) -> Result<(StateCounts, QueueGroups), DbErr> {
-        let cols = TASK_COLUMNS.join(", ");
+        let columns = task_columns();
+        let cols = columns.join(", ");
         // (queue name, partition, order, state, extra condition)
         let branches: [(&str, &str, &str, TaskState); 5] = [
             ("review", "", "state_changed_at, id", TaskState::Review),
@@ -301,7 +285,7 @@ impl DashboardService {
         q.push(") queues WHERE nexus_rn <= ").bind(i64::from(size));
         // The counts by state ride along as rows of their own, with every task column NULL but `state`.
         q.push(" UNION ALL SELECT 'count', COUNT(*), 0, ");
-        let count_cols: Vec<&str> = TASK_COLUMNS.iter().map(|c| if *c == "state" { "state" } else { "NULL" }).collect();
+        let count_cols: Vec<&str> = columns.iter().map(|c| if c == "state" { "state" } else { "NULL" }).collect();
         q.push(&count_cols.join(", ")).push(" FROM tasks GROUP BY state");
 
         let rows = self.db.query_all(q.build()).await?;

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 
 use super::activity::{self, ActivityEntry, ActivityKind, Actor, NewActivity};
@@ -342,6 +342,28 @@ impl ProjectService {
         Ok(Project::try_from(row)?)
     }
 
+    /// PostgreSQL: locks the project row (`FOR UPDATE`) before an archive or a delete claims it.
+    ///
+    /// A task being created holds a key-share lock on its project (the foreign key check) until
+    /// it commits, and the claim's UPDATE does not wait for that: a delete could miss the task,
+    /// then cascade it away unannounced once it committed; an archive could let it in. `FOR
+    /// UPDATE` waits for such a task, and a task insert that comes later waits for this
+    /// transaction and then sees the project archived or gone. SQLite runs one writer at a time
+    /// and must not read before its first write (that takes the write lock), so it skips this.
+    async fn lock_against_new_tasks(tx: &Tx, id: &ProjectId) -> Result<(), DbErr> {
+        if tx.conn().get_database_backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        project::Entity::find_by_id(id.as_str())
+            .select_only()
+            .column(project::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<String>()
+            .one(tx.conn())
+            .await?;
+        Ok(())
+    }
+
     /// Updates a project's fields.
     #[tracing::instrument(skip(self, patch), fields(project = %id))]
     pub async fn update(
@@ -443,6 +465,7 @@ impl ProjectService {
         database::transaction(&self.db, &self.bus, move |tx| {
             Box::pin(async move {
                 let now = clock.now();
+                Self::lock_against_new_tasks(tx, &id).await?;
                 let current = Self::claim(tx, &id, expected_version, now).await?;
                 let archived_at = match (archived, current.archived_at) {
                     (true, Some(at)) => Some(at),
@@ -488,6 +511,7 @@ impl ProjectService {
         let deleted = database::transaction(&self.db, &self.bus, move |tx| {
             Box::pin(async move {
                 let now = clock.now();
+                Self::lock_against_new_tasks(tx, &id).await?;
                 let current = Self::claim(tx, &id, expected_version, now).await?;
                 let task_ids: Vec<String> = task::Entity::find()
                     .select_only()

@@ -190,3 +190,69 @@ both_databases!(
     archived_projects_are_hidden_by_default_and_take_no_new_tasks,
     projects_can_be_found_by_status_name_and_slug,
 );
+
+/// PostgreSQL only (SQLite runs one writer at a time): a delete that meets a task insert still in
+/// flight waits for it and then refuses, instead of cascading the new task away unannounced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_waits_for_a_task_being_created_and_then_refuses() {
+    use chrono::Utc;
+    use nexus::db::entities::task;
+    use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+
+    let app = spawn_app(Backend::Postgres).await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    let project = create_project(&app, &op, "racy").await;
+    let pid = project["id"].as_str().unwrap().to_owned();
+
+    // A task insert whose transaction has not committed yet, as `createTask` holds it.
+    let txn = app.state.db.begin().await.unwrap();
+    let now = Utc::now();
+    task::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        project_id: Set(pid.clone()),
+        title: Set("Created at the same moment".into()),
+        description: Set(String::new()),
+        state: Set("BACKLOG".into()),
+        blocked_from: Set(None),
+        priority: Set(2),
+        priority_label: Set(String::new()),
+        assignee_id: Set(None),
+        due_date: Set(None),
+        labels: Set("[]".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        state_changed_at: Set(now),
+        ready_at: Set(None),
+        done_at: Set(None),
+        cycle_seconds: Set(None),
+        search_text: Set("created at the same moment\n".into()),
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+
+    let delete = "mutation($i: DeleteProjectInput!) { deleteProject(input: $i) { deletedTaskCount } }";
+    let pending = {
+        let (url, token) = (app.graphql_url(), op.token.clone());
+        let body = json!({"query": delete, "variables": {"i": {"projectId": pid, "expectedVersion": 1}}});
+        tokio::spawn(async move {
+            let resp = reqwest::Client::new().post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            resp.json::<Value>().await.unwrap()
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!pending.is_finished(), "the delete waits for the task insert");
+    txn.commit().await.unwrap();
+
+    let body = tokio::time::timeout(std::time::Duration::from_secs(10), pending).await.unwrap().unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "HAS_TASKS", "{body}");
+    let resp = app
+        .gql_as(
+            Some(&op.token),
+            "query($id: ID!) { project(id: $id) { taskCount: tasks { totalCount } } }",
+            json!({"id": pid}),
+        )
+        .await;
+    assert_eq!(resp.data()["project"]["taskCount"]["totalCount"], 1, "{}", resp.body);
+}
