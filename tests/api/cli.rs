@@ -133,6 +133,43 @@ async fn users_are_created_listed_and_reset_from_the_command_line(backend: Backe
 
 both_databases!(users_are_created_listed_and_reset_from_the_command_line);
 
+/// `nexus user set-password` is another process: on SQLite it shares no event bus with the
+/// server, which still learns of the revocation from the database within seconds.
+async fn a_password_set_from_the_command_line_ends_the_running_servers_sessions(backend: Backend) {
+    use std::io::Write;
+    let db = std::sync::Arc::new(TestDb::create(backend).await);
+    let app = spawn_app_on(db.clone(), &[]).await;
+    let user = app.signed_in("OPERATOR", "Ada Operator").await;
+    let mut socket =
+        app.ws_subscribe(&user.token, "subscription { dashboardChanged { changes } }", serde_json::json!({})).await;
+    app.gql_as(Some(&user.token), "{ me { id } }", serde_json::json!(null)).await.data();
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nexus"));
+    cmd.args(["user", "set-password", &user.username])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &db.url)
+        .env("NEXUS_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"a-brand-new-password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let within = revocation_poll() + std::time::Duration::from_secs(3);
+    assert!(socket.ended_within(within).await, "the user's socket closes");
+    let refused = app.gql_as(Some(&user.token), "{ me { id } }", serde_json::json!(null)).await;
+    assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+}
+
+fn revocation_poll() -> std::time::Duration {
+    nexus::services::auth::REVOCATION_POLL_INTERVAL
+}
+
+both_databases!(a_password_set_from_the_command_line_ends_the_running_servers_sessions);
+
 #[tokio::test]
 async fn a_first_development_start_prints_a_generated_owner_password_that_works_once() {
     let dir = tempfile::tempdir().unwrap();

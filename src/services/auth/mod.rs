@@ -14,7 +14,7 @@ mod sessions;
 
 use serde::{Deserialize, Serialize};
 
-pub use revocation::SessionRevoker;
+pub use revocation::{SessionRevoker, POLL_INTERVAL as REVOCATION_POLL_INTERVAL};
 pub use sessions::{AuthError, AuthService, Session};
 
 /// What a user may do. Ordered: each role includes the ones below it.

@@ -46,6 +46,12 @@ pub(super) mod entity {
 /// much longer than the access-token lifetime.
 const CLOCK_SLACK: Duration = Duration::from_secs(60);
 
+/// How often the stored revocations are read again. Events carry them within a process and, on
+/// PostgreSQL, across replicas; this catches the rest within seconds: a `nexus user set-password`
+/// run beside a server on SQLite (another process, no shared bus), or a notification lost in a
+/// way nobody noticed.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
+
 /// Revokes sessions and remembers, per user, since when access tokens are void (fed locally, by
 /// `SessionsRevoked` events from other replicas, and from the database at start-up).
 #[derive(Clone)]
@@ -62,7 +68,7 @@ impl SessionRevoker {
 
     /// Loads the revocations still in force from the database, then follows the ones published
     /// by any replica. A listener that lags behind the bus reloads from the database, since the
-    /// events it missed may have been revocations.
+    /// events it missed may have been revocations; and every [`POLL_INTERVAL`] it reloads anyway.
     pub async fn start(&self, db: &DatabaseConnection, bus: &EventBus) -> Result<(), DbErr> {
         // Subscribed before loading: a revocation committed in between is then seen at least once.
         let mut rx = bus.subscribe();
@@ -71,8 +77,17 @@ impl SessionRevoker {
         let db = db.clone();
         let bus = bus.clone();
         tokio::spawn(async move {
+            let mut poll = tokio::time::interval_at(tokio::time::Instant::now() + POLL_INTERVAL, POLL_INTERVAL);
+            poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                match rx.recv().await {
+                let next = tokio::select! {
+                    next = rx.recv() => next,
+                    _ = poll.tick() => {
+                        this.reload(&db, &bus, "poll").await;
+                        continue;
+                    }
+                };
+                match next {
                     Ok(event) => match event.as_ref() {
                         Event::SessionsRevoked { user_id, revoked_at } => {
                             this.mark(user_id, *revoked_at);
@@ -99,7 +114,9 @@ impl SessionRevoker {
     async fn reload(&self, db: &DatabaseConnection, bus: &EventBus, why: &str) {
         match self.load(db).await {
             Ok(news) => {
-                tracing::info!(missed = news.len(), why, "reloaded session revocations");
+                if !news.is_empty() {
+                    tracing::info!(missed = news.len(), why, "reloaded session revocations: some were news");
+                }
                 for (user_id, revoked_at) in news {
                     bus.publish_local(Event::SessionsRevoked { user_id, revoked_at });
                 }
