@@ -124,7 +124,10 @@ fn mask(mut errors: Vec<ServerError>, request_id: Option<&str>) -> Vec<ServerErr
             Some(Value::String(c)) => c == "INTERNAL",
             Some(_) => false,
         };
-        if is_internal {
+        // Masked once already (a stream passes the execute and the subscribe hooks, and the
+        // subscribe hook does not see the request's data): keep the id it got.
+        let masked = e.extensions.as_ref().is_some_and(|x| x.get("requestId").is_some());
+        if is_internal && !masked {
             let id = request_id.unwrap_or("unknown");
             e.message = format!("Internal error. Quote request id {id} when reporting it.");
             e.source = None;

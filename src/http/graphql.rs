@@ -97,6 +97,15 @@ pub async fn get(
     let Some(format) = negotiate(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok())) else {
         return not_acceptable();
     };
+    // The body limit is the limit on a request, whichever part of it carries the document.
+    let size: usize = params.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > state.app.config.body_limit_bytes {
+        let message = format!(
+            "The query string has {size} bytes; at most {} are allowed (NEXUS_BODY_LIMIT_BYTES). POST larger documents.",
+            state.app.config.body_limit_bytes
+        );
+        return request_error(format, StatusCode::URI_TOO_LONG, &message, "QUERY_TOO_LARGE");
+    }
     let Some(query) = params.get("query") else {
         return request_error(format, StatusCode::BAD_REQUEST, "Missing the `query` parameter.", "BAD_REQUEST");
     };

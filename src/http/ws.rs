@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::graphql::{excessive_nesting, nesting_bound, Params};
 use super::{HttpState, REQUEST_ID};
@@ -252,10 +253,16 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                         let op_request_id = format!("{request_id}:{}", clamp_id(&id));
                         let op_id = id.clone();
                         let op_caller = caller.clone().unwrap_or(Caller::Anonymous(AnonymousReason::Missing));
-                        let handle = tokio::spawn(async move {
-                            run_operation(app, params, op_id.clone(), op_request_id, op_caller, nesting_limit, out).await;
-                            let _ = done.send(op_id);
-                        });
+                        // Its log lines carry the id the client is told to quote in errors.
+                        let span = tracing::info_span!("ws_operation", request_id = %op_request_id);
+                        let handle = tokio::spawn(
+                            async move {
+                                run_operation(app, params, op_id.clone(), op_request_id, op_caller, nesting_limit, out)
+                                    .await;
+                                let _ = done.send(op_id);
+                            }
+                            .instrument(span),
+                        );
                         operations.insert(id, handle);
                     }
                 }

@@ -641,31 +641,6 @@ async fn revoked_access_tokens_stay_refused_after_a_restart(backend: Backend) {
 }
 
 /// Runs one operation over `/graphql/ws` as the holder of `token` and returns its result payload.
-async fn over_websocket(app: &TestApp, token: &str, query: &str) -> Value {
-    use futures::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    use tokio_tungstenite::tungstenite::Message;
-
-    let mut req = app.ws_url().into_client_request().unwrap();
-    req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws connects");
-    let send = |v: Value| Message::Text(v.to_string().into());
-    ws.send(send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}})))
-        .await
-        .unwrap();
-    ws.send(send(json!({"type": "subscribe", "id": "1", "payload": {"query": query}}))).await.unwrap();
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("an answer within 10 s");
-        let Some(Ok(Message::Text(text))) = frame else { panic!("unexpected frame {frame:?}") };
-        let msg: Value = serde_json::from_str(&text).unwrap();
-        match msg["type"].as_str() {
-            Some("next") => return msg["payload"].clone(),
-            Some("error") => return json!({ "errors": msg["payload"] }),
-            _ => continue,
-        }
-    }
-}
-
 async fn session_mutations_are_refused_over_the_websocket(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.user_with_role("OPERATOR").await;
@@ -676,7 +651,7 @@ async fn session_mutations_are_refused_over_the_websocket(backend: Backend) {
         format!("mutation {{ changePassword(input: {{currentPassword: \"{}\", newPassword: \"a brand new password\"}}) {{ accessToken }} }}", user.password),
     ];
     for doc in &documents {
-        let answer = over_websocket(&app, &user.token, doc).await;
+        let answer = app.ws_once(&user.token, doc).await;
         let error = &answer["errors"][0];
         assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{doc}: {answer}");
         assert_eq!(error["extensions"]["reason"], "HTTP_ONLY", "{doc}: {answer}");

@@ -31,4 +31,28 @@ async fn a_database_failure_reaches_the_client_only_as_internal_with_a_request_i
     assert!(line.contains("seaql_migrations"), "{line}");
 }
 
-both_databases!(a_database_failure_reaches_the_client_only_as_internal_with_a_request_id);
+/// The same over the WebSocket: the operation's id (`<connection request id>:<operation id>`) is
+/// the one on the log line.
+async fn a_database_failure_over_the_websocket_is_logged_with_the_operations_request_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.owner().await;
+    app.state.db.execute_unprepared("DROP TABLE seaql_migrations").await.unwrap();
+
+    let answer = app.ws_once(&owner.token, "{ databaseStatus { schemaVersion } }").await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "INTERNAL", "{answer}");
+    let request_id = answer["errors"][0]["extensions"]["requestId"].as_str().expect("requestId").to_owned();
+    assert!(request_id.ends_with(":1"), "{request_id}");
+    assert!(!answer.to_string().contains("seaql"), "{answer}");
+
+    let log = logs().contents();
+    let line = log
+        .lines()
+        .find(|l| l.contains(&request_id) && l.contains("internal error"))
+        .unwrap_or_else(|| panic!("no log line for {request_id} in:\n{log}"));
+    assert!(line.contains("seaql_migrations"), "{line}");
+}
+
+both_databases!(
+    a_database_failure_reaches_the_client_only_as_internal_with_a_request_id,
+    a_database_failure_over_the_websocket_is_logged_with_the_operations_request_id,
+);

@@ -180,6 +180,23 @@ async fn an_oversized_body_is_refused_with_413(backend: Backend) {
     let resp =
         app.client.post(app.graphql_url()).header("content-type", "application/json").body(big).send().await.unwrap();
     assert_eq!(resp.status(), 413);
+
+    // The same limit holds for a query sent in the URL.
+    let padded = format!("{{__typename}} # {}", "x".repeat(10_000));
+    let resp = app
+        .client
+        .get(app.graphql_url())
+        .query(&[("query", padded.as_str())])
+        .header("accept", "application/graphql-response+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 414);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_LARGE", "{body}");
+    assert!(body.get("data").is_none());
+    let resp = app.client.get(app.graphql_url()).query(&[("query", "{__typename}")]).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "a small GET query still works");
 }
 
 async fn health_is_live_and_ready_names_a_down_database(backend: Backend) {

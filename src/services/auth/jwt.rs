@@ -12,6 +12,9 @@ pub const ISSUER: &str = "nexus";
 /// The `aud` claim.
 pub const AUDIENCE: &str = "nexus-api";
 
+/// How far in the future a token's `iat` may lie (clocks of replicas differ a little).
+pub const CLOCK_SKEW_SECS: i64 = 60;
+
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -29,7 +32,8 @@ pub struct Claims {
     pub iss: String,
     /// Audience.
     pub aud: String,
-    /// Token id.
+    /// Token id: unique per token, for tracing one token through the logs. Not looked up:
+    /// revocation works per user and issue time (`iat_ms`), not per token.
     pub jti: String,
 }
 
@@ -77,12 +81,22 @@ impl JwtKeys {
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).expect("HS256 signing cannot fail")
     }
 
-    /// Verifies a token and returns its claims.
+    /// Verifies a token and returns its claims. A token issued in the future (beyond
+    /// [`CLOCK_SKEW_SECS`] of clock difference between replicas) is invalid: revocation compares
+    /// issue times, and such a token would outlive a revocation made before its `iat`.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => TokenError::Expired,
-            _ => TokenError::Invalid,
-        })
+        let claims =
+            decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims).map_err(|e| {
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => TokenError::Expired,
+                    _ => TokenError::Invalid,
+                }
+            })?;
+        let latest = Utc::now().timestamp() + CLOCK_SKEW_SECS;
+        if claims.iat > latest || claims.iat_ms > latest * 1000 {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
     }
 }
 
@@ -138,5 +152,15 @@ mod tests {
         let body = b64.encode(serde_json::to_vec(&Claims { aud: AUDIENCE.into(), ..claims }).unwrap());
         assert_eq!(keys.verify(&format!("{header}.{body}.")).unwrap_err(), TokenError::Invalid);
         assert_eq!(keys.verify("garbage").unwrap_err(), TokenError::Invalid);
+    }
+
+    #[test]
+    fn a_token_issued_in_the_future_is_invalid_beyond_the_clock_skew() {
+        let keys = JwtKeys::new(KEY);
+        let soon = Utc::now() + Duration::seconds(CLOCK_SKEW_SECS / 2);
+        assert!(keys.verify(&keys.issue("u1", Role::Viewer, soon, soon + Duration::minutes(15))).is_ok());
+        let later = Utc::now() + Duration::minutes(10);
+        let t = keys.issue("u1", Role::Viewer, later, later + Duration::minutes(15));
+        assert_eq!(keys.verify(&t).unwrap_err(), TokenError::Invalid);
     }
 }

@@ -398,6 +398,35 @@ pub async fn spawn_app_at(backend: Backend, home: &std::path::Path, env: &[(&str
 }
 
 impl TestApp {
+    /// Runs one operation over `/graphql/ws` with `token` and returns its first answer
+    /// (`{data}`/`{errors}` of a `next`, or `{errors}` of an `error` message).
+    pub async fn ws_once(&self, token: &str, query: &str) -> Value {
+        use futures::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::Message;
+
+        let mut req = self.ws_url().into_client_request().unwrap();
+        req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws connects");
+        let send = |v: Value| Message::Text(v.to_string().into());
+        ws.send(send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}})))
+            .await
+            .unwrap();
+        ws.send(send(json!({"type": "subscribe", "id": "1", "payload": {"query": query}}))).await.unwrap();
+        loop {
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+                .await
+                .expect("an answer within 10 s");
+            let Some(Ok(Message::Text(text))) = frame else { panic!("unexpected frame {frame:?}") };
+            let msg: Value = serde_json::from_str(&text).unwrap();
+            match msg["type"].as_str() {
+                Some("next") => return msg["payload"].clone(),
+                Some("error") => return json!({ "errors": msg["payload"] }),
+                _ => continue,
+            }
+        }
+    }
+
     /// Creates a user with `role` (VIEWER, OPERATOR, OWNER) and a display name through the API
     /// and signs them in.
     pub async fn signed_in(&self, role: &str, display_name: &str) -> TestUser {
