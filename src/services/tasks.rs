@@ -731,7 +731,11 @@ impl TaskService {
                     Move::Cancel => (ActivityKind::TaskCancelled, format!("Cancelled “{t}” (was {from})")),
                 };
                 let mut entry = NewActivity::new(task.project_id.clone(), Some(id.clone()), kind, actor, summary);
-                entry.detail = reason.or(comment);
+                // A move may carry both (a block with a reason and a note): keep both.
+                entry.detail = match (reason, comment) {
+                    (Some(r), Some(c)) => Some(format!("{r}\n\n{c}")),
+                    (r, c) => r.or(c),
+                };
                 entry.from_state = Some(from);
                 entry.to_state = Some(to);
                 entry.elapsed_seconds = Some(elapsed);

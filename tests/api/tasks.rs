@@ -508,6 +508,23 @@ async fn text_search_ignores_case_in_every_script_and_follows_edits(backend: Bac
     assert_eq!(resp.data()["b"]["nodes"], json!([{"slug": "qualitaet"}]), "the slug is kept in the search text");
 }
 
+async fn a_move_with_a_reason_and_a_comment_keeps_both_in_the_activity_log(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    let project = create_project(&app, &op, "notes").await;
+    let task = create_task(&app, &op, project["id"].as_str().unwrap(), "Rotate keys").await;
+    let resp = app
+        .gql_as(
+            Some(&op.token),
+            "mutation($i: TransitionTaskInput!) { transitionTask(input: $i) { activity { detail } } }",
+            json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "to": "BLOCKED",
+                "reason": "Waiting for the vault", "comment": "Ops said Friday"}}),
+        )
+        .await;
+    let detail = resp.data()["transitionTask"]["activity"]["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("Waiting for the vault") && detail.contains("Ops said Friday"), "{detail}");
+}
+
 async fn tasks_can_be_filtered_and_paged_with_cursors(backend: Backend) {
     let app = spawn_app(backend).await;
     let op = app.signed_in("OPERATOR", "Olga Operator").await;
@@ -638,6 +655,7 @@ async fn edits_and_assignments_are_versioned_and_logged(backend: Backend) {
 }
 
 both_databases!(
+    a_move_with_a_reason_and_a_comment_keeps_both_in_the_activity_log,
     text_search_ignores_case_in_every_script_and_follows_edits,
     every_allowed_transition_works_and_writes_one_activity_entry,
     every_other_transition_returns_invalid_transition_naming_the_allowed_targets,
