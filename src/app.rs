@@ -74,17 +74,19 @@ impl Services {
         workspace: Workspace,
     ) -> Self {
         let incidents = IncidentService::new(workspace.clone());
+        let team = TeamService::new(workspace.clone(), db.clone());
+        let roster: std::sync::Arc<dyn crate::services::input::AgentRoster> = std::sync::Arc::new(team.clone());
         Self {
             status: StatusService::new(db.clone()),
             auth,
             users,
-            projects: ProjectService::new(db.clone(), bus.clone(), clock.clone()),
-            tasks: TaskService::new(db.clone(), bus.clone(), clock.clone()),
+            projects: ProjectService::new(db.clone(), bus.clone(), clock.clone()).with_roster(roster.clone()),
+            tasks: TaskService::new(db.clone(), bus.clone(), clock.clone()).with_roster(roster),
             activity: ActivityService::new(db.clone(), bus.clone()),
             dashboard: DashboardService::new(db.clone(), bus.clone(), clock.clone())
                 .with_open_incidents(std::sync::Arc::new(incidents.clone())),
             operations: OperationsService::new(db.clone(), clock),
-            team: TeamService::new(workspace.clone(), db.clone()),
+            team,
             memory: MemoryService::new(workspace.clone()),
             docs: DocService::new(workspace.clone()),
             incidents,

@@ -143,6 +143,31 @@ impl AgentId {
     }
 }
 
+/// The team's agent ids, for checking the agent ids written into tasks and projects.
+pub trait AgentRoster: Send + Sync {
+    /// The configured agent ids (lower case), or `None` when the team cannot be read right now
+    /// (`openclaw.json` missing or invalid): then any well-formed id is accepted, so that a broken
+    /// config does not stop the work being steered.
+    fn agent_ids(&self) -> Option<Vec<String>>;
+}
+
+/// Parses an agent id for `field` and, when the team is known, checks that it is one of its
+/// agents (an unknown id is `BAD_USER_INPUT` naming the field, with the known ids as `accepted`).
+pub fn team_agent(roster: Option<&dyn AgentRoster>, field: &str, value: &str) -> Result<AgentId, InputError> {
+    let id = AgentId::parse(field, value)?;
+    if let Some(ids) = roster.and_then(|r| r.agent_ids()) {
+        if !ids.iter().any(|known| known == id.as_str()) {
+            let mut e = InputError::new(
+                field,
+                format!("There is no agent `{id}` in the team; its agents are {}.", ids.join(", ")),
+            );
+            e.accepted = ids;
+            return Err(e);
+        }
+    }
+    Ok(id)
+}
+
 impl fmt::Display for AgentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

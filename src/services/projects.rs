@@ -1,6 +1,7 @@
 //! Projects: create, update, archive, delete; lists with filters; every change logged as activity.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -11,7 +12,7 @@ use sea_orm::{
 
 use super::activity::{self, ActivityEntry, ActivityKind, Actor, NewActivity};
 use super::clock::Clock;
-use super::input::{self, AgentId, InputError, Slug};
+use super::input::{self, AgentId, AgentRoster, InputError, Slug};
 use super::pagination::{Page, PageRequest};
 use crate::db::entities::{project, task};
 use crate::db::ids::ProjectId;
@@ -201,12 +202,19 @@ pub struct ProjectService {
     db: DatabaseConnection,
     bus: EventBus,
     clock: Clock,
+    roster: Option<Arc<dyn AgentRoster>>,
 }
 
 impl ProjectService {
     /// Creates the service.
     pub fn new(db: DatabaseConnection, bus: EventBus, clock: Clock) -> Self {
-        Self { db, bus, clock }
+        Self { db, bus, clock, roster: None }
+    }
+
+    /// Checks agent ids written from now on against the team (without one, any well-formed id).
+    pub fn with_roster(mut self, roster: Arc<dyn AgentRoster>) -> Self {
+        self.roster = Some(roster);
+        self
     }
 
     /// One project by id.
@@ -276,7 +284,11 @@ impl ProjectService {
         let name = input::line("name", &input.name, input::MAX_PROJECT_NAME)?;
         let description =
             input::text("description", input.description.as_deref().unwrap_or(""), input::MAX_DESCRIPTION)?;
-        let lead = input.lead_agent_id.as_deref().map(|a| AgentId::parse("leadAgentId", a)).transpose()?;
+        let lead = input
+            .lead_agent_id
+            .as_deref()
+            .map(|a| input::team_agent(self.roster.as_deref(), "leadAgentId", a))
+            .transpose()?;
         let status = input.status.unwrap_or(ProjectStatus::Active);
         let clock = self.clock.clone();
         database::transaction(&self.db, &self.bus, move |tx| {
@@ -380,7 +392,7 @@ impl ProjectService {
         let lead = match &patch.lead_agent_id {
             Patch::Keep => Patch::Keep,
             Patch::Clear => Patch::Clear,
-            Patch::Set(a) => Patch::Set(AgentId::parse("leadAgentId", a)?),
+            Patch::Set(a) => Patch::Set(input::team_agent(self.roster.as_deref(), "leadAgentId", a)?),
         };
         let (clock, id) = (self.clock.clone(), id.clone());
         database::transaction(&self.db, &self.bus, move |tx| {

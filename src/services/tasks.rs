@@ -8,6 +8,7 @@ pub mod priority;
 pub mod state;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::{Stream, StreamExt};
@@ -22,7 +23,7 @@ pub use self::state::TaskState;
 use self::state::{Move, Refused};
 use super::activity::{self, ActivityEntry, ActivityKind, Actor, NewActivity};
 use super::clock::Clock;
-use super::input::{self, AgentId, InputError};
+use super::input::{self, AgentId, AgentRoster, InputError};
 use super::pagination::{Page, PageRequest};
 use super::projects::Patch;
 use crate::db::entities::{project, task};
@@ -265,12 +266,19 @@ pub struct TaskService {
     db: DatabaseConnection,
     bus: EventBus,
     clock: Clock,
+    roster: Option<Arc<dyn AgentRoster>>,
 }
 
 impl TaskService {
     /// Creates the service.
     pub fn new(db: DatabaseConnection, bus: EventBus, clock: Clock) -> Self {
-        Self { db, bus, clock }
+        Self { db, bus, clock, roster: None }
+    }
+
+    /// Checks agent ids written from now on against the team (without one, any well-formed id).
+    pub fn with_roster(mut self, roster: Arc<dyn AgentRoster>) -> Self {
+        self.roster = Some(roster);
+        self
     }
 
     /// One task.
@@ -452,7 +460,11 @@ impl TaskService {
         let description =
             input::text("description", input.description.as_deref().unwrap_or(""), input::MAX_DESCRIPTION)?;
         let (priority, priority_label) = priority_input(input.priority.as_deref().unwrap_or(""))?;
-        let assignee = input.assignee_id.as_deref().map(|a| AgentId::parse("assigneeId", a)).transpose()?;
+        let assignee = input
+            .assignee_id
+            .as_deref()
+            .map(|a| input::team_agent(self.roster.as_deref(), "assigneeId", a))
+            .transpose()?;
         let labels = input::labels("labels", &input.labels)?;
         let clock = self.clock.clone();
         database::transaction(&self.db, &self.bus, move |tx| {
@@ -629,7 +641,7 @@ impl TaskService {
         expected_version: i32,
         assignee: Option<&str>,
     ) -> Result<TaskChange, TaskError> {
-        let assignee = assignee.map(|a| AgentId::parse("assigneeId", a)).transpose()?;
+        let assignee = assignee.map(|a| input::team_agent(self.roster.as_deref(), "assigneeId", a)).transpose()?;
         let (clock, id) = (self.clock.clone(), id.clone());
         database::transaction(&self.db, &self.bus, move |tx| {
             Box::pin(async move {

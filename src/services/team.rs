@@ -192,6 +192,15 @@ impl From<crate::db::entities::agent_activity_entry::Model> for AgentActivity {
     }
 }
 
+impl crate::services::input::AgentRoster for TeamService {
+    fn agent_ids(&self) -> Option<Vec<String>> {
+        match &*self.workspace.team() {
+            Ok(team) => Some(team.agents.iter().map(|a| a.id().to_ascii_lowercase()).collect()),
+            Err(_) => None,
+        }
+    }
+}
+
 impl TeamService {
     /// Creates the service.
     pub fn new(workspace: Workspace, db: sea_orm::DatabaseConnection) -> Self {

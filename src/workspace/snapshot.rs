@@ -103,7 +103,8 @@ pub struct Team {
 impl Team {
     /// The agent with this id.
     pub fn agent(&self, id: &str) -> Option<&Arc<AgentSnapshot>> {
-        self.agents.iter().find(|a| a.id() == id)
+        // OpenClaw compares agent ids in lower case.
+        self.agents.iter().find(|a| a.id().eq_ignore_ascii_case(id))
     }
 }
 

@@ -525,6 +525,52 @@ async fn a_move_with_a_reason_and_a_comment_keeps_both_in_the_activity_log(backe
     assert!(detail.contains("Waiting for the vault") && detail.contains("Ops said Friday"), "{detail}");
 }
 
+async fn agent_ids_must_name_an_agent_of_the_team(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    let project = create_project(&app, &op, "crew").await;
+    let create = "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { assigneeId } } }";
+    let resp = app
+        .gql_as(
+            Some(&op.token),
+            create,
+            json!({"i": {"projectId": project["id"], "title": "Ghost work", "assigneeId": "ghost"}}),
+        )
+        .await;
+    assert_eq!(resp.error_code(), Some("BAD_USER_INPUT"), "{}", resp.body);
+    let ext = &resp.body["errors"][0]["extensions"];
+    assert_eq!(ext["field"], "assigneeId", "{}", resp.body);
+    assert!(ext["accepted"].as_array().unwrap().contains(&json!("ops")), "{}", resp.body);
+    assert!(resp.error_message().contains("ghost"), "{}", resp.error_message());
+
+    let task = create_task(&app, &op, project["id"].as_str().unwrap(), "Real work").await;
+    let assign = "mutation($i: AssignTaskInput!) { assignTask(input: $i) { task { assigneeId } } }";
+    let resp = app
+        .gql_as(
+            Some(&op.token),
+            assign,
+            json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "assigneeId": "nobody"}}),
+        )
+        .await;
+    assert_eq!(resp.body["errors"][0]["extensions"]["field"], "assigneeId", "{}", resp.body);
+    let resp = app
+        .gql_as(
+            Some(&op.token),
+            assign,
+            json!({"i": {"taskId": task["id"], "expectedVersion": task["version"], "assigneeId": "QA"}}),
+        )
+        .await;
+    assert_eq!(resp.data()["assignTask"]["task"]["assigneeId"], "qa");
+
+    let lead = "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }";
+    let resp = app
+        .gql_as(Some(&op.token), lead, json!({"i": {"slug": "x-team", "name": "X", "leadAgentId": "phantom"}}))
+        .await;
+    assert_eq!(resp.body["errors"][0]["extensions"]["field"], "leadAgentId", "{}", resp.body);
+    let resp = app.gql_as(Some(&op.token), "{ agent(id: \"Main\") { id } }", json!({})).await;
+    assert_eq!(resp.data()["agent"]["id"], "main", "agent ids compare case-insensitively");
+}
+
 async fn tasks_can_be_filtered_and_paged_with_cursors(backend: Backend) {
     let app = spawn_app(backend).await;
     let op = app.signed_in("OPERATOR", "Olga Operator").await;
@@ -655,6 +701,7 @@ async fn edits_and_assignments_are_versioned_and_logged(backend: Backend) {
 }
 
 both_databases!(
+    agent_ids_must_name_an_agent_of_the_team,
     a_move_with_a_reason_and_a_comment_keeps_both_in_the_activity_log,
     text_search_ignores_case_in_every_script_and_follows_edits,
     every_allowed_transition_works_and_writes_one_activity_entry,
