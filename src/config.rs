@@ -44,6 +44,8 @@ pub const VARIABLES: &[VarDoc] = &[
     VarDoc { name: "NEXUS_BEHIND_TLS", default: "false", doc: "Set when a TLS proxy fronts Nexus: sends HSTS and marks cookies `Secure`." },
     VarDoc { name: "NEXUS_BODY_LIMIT_BYTES", default: "1048576", doc: "Largest accepted request body, /graphql included." },
     VarDoc { name: "NEXUS_REQUEST_TIMEOUT_SECS", default: "30", doc: "Time limit for one HTTP request (not for WebSockets)." },
+    VarDoc { name: "NEXUS_HEADER_READ_TIMEOUT_SECS", default: "10", doc: "A client must send a request's headers within this time, or its connection is closed (slow-header attacks)." },
+    VarDoc { name: "NEXUS_MAX_CONNECTIONS", default: "1024", doc: "Most HTTP connections served at once; further clients wait in the listen queue. WebSockets count while they are being set up." },
     VarDoc { name: "NEXUS_SHUTDOWN_GRACE_SECS", default: "20", doc: "How long in-flight requests may run after SIGTERM/SIGINT." },
     VarDoc { name: "NEXUS_DB_MAX_CONNECTIONS", default: "10", doc: "Database pool size." },
     VarDoc { name: "NEXUS_DB_ACQUIRE_TIMEOUT_SECS", default: "5", doc: "How long a request waits for a pooled connection before failing." },
@@ -147,6 +149,10 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Per-request timeout.
     pub request_timeout: Duration,
+    /// Time a client has to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// Most HTTP connections served at once.
+    pub max_connections: usize,
     /// Grace period for in-flight requests at shutdown.
     pub shutdown_grace: Duration,
     /// Database pool size.
@@ -263,6 +269,8 @@ impl Config {
             behind_tls: parse_bool(&get, "NEXUS_BEHIND_TLS", false)?,
             body_limit_bytes: parse_num(&get, "NEXUS_BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024)?,
             request_timeout: Duration::from_secs(parse_num(&get, "NEXUS_REQUEST_TIMEOUT_SECS", 30, 1, 3600)?),
+            header_read_timeout: Duration::from_secs(parse_num(&get, "NEXUS_HEADER_READ_TIMEOUT_SECS", 10, 1, 600)?),
+            max_connections: parse_num(&get, "NEXUS_MAX_CONNECTIONS", 1024, 1, 1_000_000)?,
             shutdown_grace: Duration::from_secs(parse_num(&get, "NEXUS_SHUTDOWN_GRACE_SECS", 20, 0, 600)?),
             db_max_connections: parse_num(&get, "NEXUS_DB_MAX_CONNECTIONS", 10, 1, 1000)?,
             db_acquire_timeout: Duration::from_secs(parse_num(&get, "NEXUS_DB_ACQUIRE_TIMEOUT_SECS", 5, 1, 600)?),

@@ -7,6 +7,7 @@ pub mod health;
 pub mod web;
 pub mod ws;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -143,14 +144,30 @@ async fn sanitize_request_id(mut req: Request, next: Next) -> Response {
 
 /// Serves until `shutdown` is cancelled (or SIGTERM/SIGINT when `signals` is set), then lets
 /// in-flight requests finish for up to the configured grace period.
+///
+/// Our own accept loop rather than `axum::serve`, which sets neither a header-read timeout nor a
+/// connection cap: a client trickling its headers byte by byte would otherwise hold a connection
+/// (and a task) for as long as it likes, since the request timeout only starts once the headers
+/// are in. At most `max_connections` are served at once; further clients wait in the listen queue.
 pub async fn serve(
     app: AppState,
     listener: TcpListener,
     shutdown: CancellationToken,
     signals: bool,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    use tower::Service;
+
     let grace = app.config.shutdown_grace;
-    let router = router(app, shutdown.clone());
+    let slots = Arc::new(tokio::sync::Semaphore::new(app.config.max_connections));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(app.config.header_read_timeout);
+    // Extended CONNECT: WebSockets over HTTP/2.
+    builder.http2().timer(TokioTimer::new()).enable_connect_protocol();
+    let mut make_service = router(app, shutdown.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     if signals {
         let token = shutdown.clone();
         tokio::spawn(async move {
@@ -159,16 +176,45 @@ pub async fn serve(
             token.cancel();
         });
     }
-    let drained = shutdown.clone();
-    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move { drained.cancelled().await });
+
+    let connections = GracefulShutdown::new();
+    loop {
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            _ = shutdown.cancelled() => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.cancelled() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(service) = make_service.call(remote).await;
+        let connection =
+            builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = connections.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %remote, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
     tokio::select! {
-        r = server => r,
-        _ = async { shutdown.cancelled().await; tokio::time::sleep(grace + Duration::from_millis(100)).await } => {
+        _ = connections.shutdown() => {}
+        _ = tokio::time::sleep(grace + Duration::from_millis(100)) => {
             tracing::warn!(grace_secs = grace.as_secs(), "grace period over; closing remaining connections");
-            Ok(())
         }
     }
+    Ok(())
 }
 
 async fn wait_for_signal() {

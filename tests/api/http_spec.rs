@@ -273,3 +273,45 @@ both_databases!(
     the_dashboard_is_served_at_the_root_and_for_client_side_routes,
     the_graphql_http_audit_reports_no_must_or_should_failures,
 );
+
+/// Reads from `stream` until the server closes it; returns what it sent. Panics after `within`.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    tokio::time::timeout(within, stream.read_to_end(&mut got))
+        .await
+        .expect("the server closes the connection in time")
+        .ok();
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+async fn a_client_that_trickles_its_headers_is_cut_off(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(backend, &[("NEXUS_HEADER_READ_TIMEOUT_SECS", "1")]).await;
+    // Half a request, then silence: the request timeout has not even started.
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: nexus\r\nX-Slow: ").await.unwrap();
+    let answer = read_until_closed(&mut slow, std::time::Duration::from_secs(10)).await;
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
+    // Everyone else is served as usual.
+    let resp = app.client.get(format!("{}/health", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+async fn connections_over_the_cap_wait_their_turn(backend: Backend) {
+    let app =
+        spawn_app_with(backend, &[("NEXUS_MAX_CONNECTIONS", "1"), ("NEXUS_HEADER_READ_TIMEOUT_SECS", "60")]).await;
+    let hog = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let waiting = {
+        let url = format!("{}/health", app.base);
+        tokio::spawn(async move { reqwest::Client::new().get(url).send().await.map(|r| r.status().as_u16()) })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "the only slot is taken");
+    drop(hog);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), waiting).await.unwrap().unwrap().unwrap();
+    assert_eq!(status, 200, "served once the slot is free");
+}
+
+both_databases!(a_client_that_trickles_its_headers_is_cut_off, connections_over_the_cap_wait_their_turn,);
