@@ -107,6 +107,11 @@ pub enum ChangeKind {
     Deleted,
 }
 
+/// Events may have been lost for a subscriber (see [`EventBus::watch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("some changes were not delivered to this subscription; re-read and subscribe again")]
+pub struct EventsMissed;
+
 /// Fan-out of [`Event`]s; cheap to clone.
 #[derive(Clone)]
 pub struct EventBus {
@@ -225,6 +230,31 @@ impl EventBus {
                     Ok(event) => yield Ok(event),
                     Err(broadcast::error::RecvError::Lagged(n)) => yield Err(n),
                     Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        }
+    }
+
+    /// Like [`EventBus::stream`] for subscribers that derive what they show from events: once
+    /// events may have been lost to it — it fell behind the bus, or the PostgreSQL listener
+    /// reconnected ([`Event::Resync`]) — it yields [`EventsMissed`] and ends, so the client
+    /// re-reads and subscribes again instead of showing stale data without knowing.
+    pub fn watch(&self) -> impl futures::Stream<Item = Result<Arc<Event>, EventsMissed>> + Send + 'static {
+        let events = self.stream();
+        async_stream::stream! {
+            futures::pin_mut!(events);
+            while let Some(next) = futures::StreamExt::next(&mut events).await {
+                match next {
+                    Ok(event) if matches!(*event, Event::Resync) => {
+                        yield Err(EventsMissed);
+                        break;
+                    }
+                    Ok(event) => yield Ok(event),
+                    Err(missed) => {
+                        tracing::warn!(missed, "a subscriber fell behind the event bus; ending it so the client refetches");
+                        yield Err(EventsMissed);
+                        break;
+                    }
                 }
             }
         }

@@ -216,13 +216,20 @@ pub struct ActivitySubscription;
 #[Subscription]
 impl ActivitySubscription {
     /// Every activity entry as it is committed, optionally only one project's (VIEWER and up).
+    /// Should entries be lost on the way (this subscriber fell behind, or the server's database
+    /// listener reconnected), one error with `reason: EVENTS_MISSED` ends the subscription:
+    /// re-read and subscribe again.
     #[graphql(guard = "RoleGuard::new(Role::Viewer)")]
     async fn activity_added(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this project's entries; all projects when absent.")] project_id: Option<ID>,
-    ) -> Result<impl Stream<Item = ActivityEntry>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = Result<ActivityEntry, async_graphql::Error>>, async_graphql::Error> {
         let project = project_id.as_ref().map(|p| ids::parse("projectId", p, ProjectId::parse)).transpose()?;
-        Ok(ctx.data_unchecked::<Services>().activity.added(project).map(ActivityEntry))
+        Ok(ctx
+            .data_unchecked::<Services>()
+            .activity
+            .added(project)
+            .map(|entry| entry.map(ActivityEntry).map_err(|missed| ApiError::from(missed).into())))
     }
 }

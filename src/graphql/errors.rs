@@ -151,6 +151,13 @@ fn stale(what: &str, current_version: i32) -> ApiError {
     .with("currentVersion", current_version)
 }
 
+impl From<crate::events::EventsMissed> for ApiError {
+    fn from(e: crate::events::EventsMissed) -> Self {
+        // The subscription ends after this: the client re-reads and subscribes again.
+        ApiError::new(ErrorCode::Unavailable, format!("{e}.")).with("reason", "EVENTS_MISSED")
+    }
+}
+
 impl From<InputError> for ApiError {
     fn from(e: InputError) -> Self {
         let mut err = ApiError::bad_input(&e.field, e.message);

@@ -710,13 +710,20 @@ impl TaskSubscription {
     /// Every committed change to a task, optionally only in one project. Rolled-back changes
     /// are never reported; with PostgreSQL, changes made through any Nexus replica arrive.
     /// VIEWER and up: every role may read every project, so no event is withheld by role.
+    /// Should changes be lost on the way (this subscriber fell behind, or the server's database
+    /// listener reconnected), one error with `reason: EVENTS_MISSED` ends the subscription:
+    /// re-read and subscribe again.
     #[graphql(guard = "RoleGuard::new(Role::Viewer)")]
     async fn task_changed(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this project's tasks; all projects when absent.")] project_id: Option<ID>,
-    ) -> Result<impl Stream<Item = TaskChangedEvent>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = Result<TaskChangedEvent, async_graphql::Error>>, async_graphql::Error> {
         let project = project_id.as_ref().map(|p| ids::parse("projectId", p, ProjectId::parse)).transpose()?;
-        Ok(ctx.data_unchecked::<Services>().tasks.changes(project).map(TaskChangedEvent))
+        Ok(ctx
+            .data_unchecked::<Services>()
+            .tasks
+            .changes(project)
+            .map(|change| change.map(TaskChangedEvent).map_err(|missed| ApiError::from(missed).into())))
     }
 }

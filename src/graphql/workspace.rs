@@ -1,9 +1,9 @@
 //! Live workspace changes: the `workspaceChanged` subscription.
 
 use async_graphql::{Context, Enum, SimpleObject, Subscription, ID};
-use futures::Stream;
-use tokio::sync::broadcast::error::RecvError;
+use futures::{Stream, StreamExt};
 
+use super::errors::ApiError;
 use super::guards::RoleGuard;
 use crate::app::Services;
 use crate::events::{self, Event};
@@ -51,22 +51,21 @@ pub struct WorkspaceSubscription;
 impl WorkspaceSubscription {
     /// Every change to the workspace files Nexus shows, whether made on disk or through Nexus,
     /// after it has been read (a refetch sees the new state). Bursts of edits are debounced.
+    /// Should changes be lost on the way (this subscriber fell behind), one error with
+    /// `reason: EVENTS_MISSED` ends the subscription: re-read and subscribe again.
     #[graphql(guard = "RoleGuard::new(Role::Viewer)")]
-    async fn workspace_changed(&self, ctx: &Context<'_>) -> impl Stream<Item = WorkspaceChange> {
-        let mut events = ctx.data_unchecked::<Services>().bus.subscribe();
-        async_stream::stream! {
-            loop {
-                match events.recv().await {
-                    Ok(event) => {
-                        if let Event::WorkspaceChanged(change) = &*event {
-                            yield WorkspaceChange::from(change);
-                        }
-                    }
-                    // A slow subscriber missed some changes; the next ones still arrive.
-                    Err(RecvError::Lagged(missed)) => tracing::warn!(missed, "workspaceChanged subscriber lagged"),
-                    Err(RecvError::Closed) => break,
-                }
-            }
-        }
+    async fn workspace_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> impl Stream<Item = Result<WorkspaceChange, async_graphql::Error>> {
+        ctx.data_unchecked::<Services>().bus.watch().filter_map(|event| {
+            futures::future::ready(match event {
+                Ok(event) => match event.as_ref() {
+                    Event::WorkspaceChanged(change) => Some(Ok(WorkspaceChange::from(change))),
+                    _ => None,
+                },
+                Err(missed) => Some(Err(ApiError::from(missed).into())),
+            })
+        })
     }
 }

@@ -19,7 +19,7 @@ use crate::db::entities::{activity_entry, user};
 use crate::db::ids::{ActivityId, ProjectId, TaskId, UserId};
 use crate::db::sql::RawSql;
 use crate::db::Tx;
-use crate::events::{Event, EventBus};
+use crate::events::{Event, EventBus, EventsMissed};
 
 /// Errors of the activity service.
 #[derive(Debug, thiserror::Error)]
@@ -416,30 +416,37 @@ impl ActivityService {
     }
 
     /// Entries as they are written (optionally only one project's), re-read from the database.
-    /// The receiver is registered before this returns, so nothing committed afterwards is missed.
-    pub fn added(&self, project: Option<ProjectId>) -> impl Stream<Item = ActivityEntry> + Send + 'static {
+    /// The receiver is registered before this returns, so nothing committed afterwards is missed;
+    /// if events are lost nonetheless, the stream yields [`EventsMissed`] and ends.
+    pub fn added(
+        &self,
+        project: Option<ProjectId>,
+    ) -> impl Stream<Item = Result<ActivityEntry, EventsMissed>> + Send + 'static {
         let service = self.clone();
         self.bus
-            .stream()
+            .watch()
             .filter_map(move |event| {
-                let wanted = match event.as_deref() {
-                    Ok(Event::ActivityAdded { activity_id, project_id }) => {
-                        (project.as_ref().is_none_or(|p| p.as_str() == project_id))
-                            .then(|| ActivityId::from_db(activity_id.clone()))
-                    }
-                    Ok(_) => None,
-                    Err(missed) => {
-                        tracing::warn!(missed, "activity subscriber fell behind; some entries were skipped");
-                        None
-                    }
+                let wanted = match event {
+                    Ok(event) => match event.as_ref() {
+                        Event::ActivityAdded { activity_id, project_id } => {
+                            (project.as_ref().is_none_or(|p| p.as_str() == project_id))
+                                .then(|| Ok(ActivityId::from_db(activity_id.clone())))
+                        }
+                        _ => None,
+                    },
+                    Err(missed) => Some(Err(missed)),
                 };
                 futures::future::ready(wanted)
             })
             .then(move |id| {
                 let service = service.clone();
                 async move {
+                    let id = match id {
+                        Ok(id) => id,
+                        Err(missed) => return Some(Err(missed)),
+                    };
                     match service.get_many(std::slice::from_ref(&id)).await {
-                        Ok(mut found) => found.remove(&id),
+                        Ok(mut found) => found.remove(&id).map(Ok),
                         Err(e) => {
                             tracing::warn!(error = %e, "could not read a new activity entry");
                             None

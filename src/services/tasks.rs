@@ -30,7 +30,7 @@ use crate::db::entities::{project, task};
 use crate::db::ids::{ProjectId, TaskId};
 use crate::db::sql::RawSql;
 use crate::db::{self as database, Tx};
-use crate::events::{ChangeKind, Event, EventBus};
+use crate::events::{ChangeKind, Event, EventBus, EventsMissed};
 
 /// A task.
 #[derive(Debug, Clone, PartialEq)]
@@ -764,22 +764,27 @@ impl TaskService {
     }
 
     /// Task changes as they commit (optionally only one project's). The receiver is registered
-    /// before this returns, so nothing committed afterwards is missed.
-    pub fn changes(&self, project: Option<ProjectId>) -> impl Stream<Item = TaskChangeNotice> + Send + 'static {
-        self.bus.stream().filter_map(move |event| {
-            let notice = match event.as_deref() {
-                Ok(Event::TaskChanged { task_id, project_id, kind }) => {
-                    project.as_ref().is_none_or(|p| p.as_str() == project_id).then(|| TaskChangeNotice {
-                        kind: *kind,
-                        task_id: TaskId::from_db(task_id.clone()),
-                        project_id: ProjectId::from_db(project_id.clone()),
-                    })
-                }
-                Ok(_) => None,
-                Err(missed) => {
-                    tracing::warn!(missed, "task subscriber fell behind; some changes were skipped");
-                    None
-                }
+    /// before this returns, so nothing committed afterwards is missed; if events are lost
+    /// nonetheless, the stream yields [`EventsMissed`] and ends (see [`EventBus::watch`]).
+    pub fn changes(
+        &self,
+        project: Option<ProjectId>,
+    ) -> impl Stream<Item = Result<TaskChangeNotice, EventsMissed>> + Send + 'static {
+        self.bus.watch().filter_map(move |event| {
+            let notice = match event {
+                Ok(event) => match event.as_ref() {
+                    Event::TaskChanged { task_id, project_id, kind } => {
+                        project.as_ref().is_none_or(|p| p.as_str() == project_id).then(|| {
+                            Ok(TaskChangeNotice {
+                                kind: *kind,
+                                task_id: TaskId::from_db(task_id.clone()),
+                                project_id: ProjectId::from_db(project_id.clone()),
+                            })
+                        })
+                    }
+                    _ => None,
+                },
+                Err(missed) => Some(Err(missed)),
             };
             futures::future::ready(notice)
         })

@@ -303,4 +303,45 @@ async fn revocations_missed_while_the_listen_connection_was_down_are_read_back()
     assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
 }
 
+/// PostgreSQL only: notifications sent while the LISTEN connection was down are lost, so the
+/// task and activity subscriptions say so (`EVENTS_MISSED`) and end; the client re-reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_and_activity_subscribers_are_told_when_changes_may_have_been_missed() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let app = spawn_app(Backend::Postgres).await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
+    let mut tasks = app.ws_subscribe(&viewer.token, TASK_CHANGED, json!({"p": null})).await;
+    let mut entries = app.ws_subscribe(&viewer.token, ACTIVITY_ADDED, json!({"p": null})).await;
+    tasks.drain(QUIET).await;
+    entries.drain(QUIET).await;
+
+    let killed = app
+        .state
+        .db
+        .query_all(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(killed.len(), 1, "one listener connection");
+    for sub in [&mut tasks, &mut entries] {
+        let told = sub.next_within(Duration::from_secs(5)).await.expect("an answer after the reconnect");
+        assert_eq!(told["errors"][0]["extensions"]["reason"], "EVENTS_MISSED", "{told}");
+        assert_eq!(told["errors"][0]["extensions"]["code"], "UNAVAILABLE", "{told}");
+        assert!(sub.ended_within(Duration::from_secs(5)).await, "the subscription ends");
+    }
+
+    // A new subscription works as before.
+    let op = app.signed_in("OPERATOR", "Olga Operator").await;
+    let mut again = app.ws_subscribe(&viewer.token, TASK_CHANGED, json!({"p": null})).await;
+    again.drain(QUIET).await;
+    let project = create_project(&app, &op, "after-resync").await;
+    create_task(&app, &op, project["id"].as_str().unwrap(), "Fresh").await;
+    let event = again.next().await;
+    assert_eq!(event["data"]["taskChanged"]["task"]["title"], "Fresh", "{event}");
+}
+
 both_databases!(committed_changes_reach_every_subscription_with_current_data, a_rolled_back_change_emits_no_event);

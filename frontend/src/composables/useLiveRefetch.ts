@@ -18,29 +18,43 @@ export function useLiveRefetch<E>(
   const liveState = ref<LiveState>('connecting')
   const liveError = ref<GraphQLRequestError | null>(null)
   let timer: ReturnType<typeof setTimeout> | undefined
+  let stop: (() => void) | undefined
+  let disposed = false
 
-  const stop = subscribe<E>(query, undefined, {
-    next: (event) => {
-      liveState.value = 'live'
-      if (!accepts(event)) return
-      clearTimeout(timer)
-      timer = setTimeout(() => {
-        timer = undefined
-        void refetch()
-      }, debounceMs)
-    },
-    error: (e) => {
-      liveError.value = e
-      liveState.value = 'error'
-    },
-    complete: () => {
-      if (liveState.value !== 'error') liveState.value = 'closed'
-    },
-  })
+  function connect() {
+    stop = subscribe<E>(query, undefined, {
+      next: (event) => {
+        liveState.value = 'live'
+        if (!accepts(event)) return
+        clearTimeout(timer)
+        timer = setTimeout(() => {
+          timer = undefined
+          void refetch()
+        }, debounceMs)
+      },
+      error: (e) => {
+        if (missedEvents(e) && !disposed) {
+          // The server lost some events for us and ended the subscription: catch up, listen again.
+          clearTimeout(timer)
+          void refetch()
+          stop?.()
+          connect()
+          return
+        }
+        liveError.value = e
+        liveState.value = 'error'
+      },
+      complete: () => {
+        if (liveState.value !== 'error') liveState.value = 'closed'
+      },
+    })
+  }
+  connect()
 
   onScopeDispose(() => {
+    disposed = true
     clearTimeout(timer)
-    stop()
+    stop?.()
   })
 
   return { liveState, liveError }
@@ -74,33 +88,46 @@ export function useScopedLiveRefetch<E>(
     (key) => {
       stop?.()
       stop = undefined
-      const mine = ++generation // a stopped subscription's late callbacks must not touch the state
+      generation++ // the stopped subscription's late callbacks must not touch the state
       liveState.value = 'connecting'
       liveError.value = null
       if (key === null) return
-      stop = subscribe<E>(query, JSON.parse(key) as Record<string, unknown>, {
-        next: (event) => {
-          if (mine !== generation) return
-          liveState.value = 'live'
-          if (!accepts(event)) return
-          clearTimeout(timer)
-          timer = setTimeout(() => {
-            timer = undefined
-            void refetch()
-          }, debounceMs)
-        },
-        error: (e) => {
-          if (mine !== generation) return
-          liveError.value = e
-          liveState.value = 'error'
-        },
-        complete: () => {
-          if (mine === generation && liveState.value !== 'error') liveState.value = 'closed'
-        },
-      })
+      start(key)
     },
     { immediate: true },
   )
+
+  function start(key: string) {
+    const mine = ++generation
+    stop = subscribe<E>(query, JSON.parse(key) as Record<string, unknown>, {
+      next: (event) => {
+        if (mine !== generation) return
+        liveState.value = 'live'
+        if (!accepts(event)) return
+        clearTimeout(timer)
+        timer = setTimeout(() => {
+          timer = undefined
+          void refetch()
+        }, debounceMs)
+      },
+      error: (e) => {
+        if (mine !== generation) return
+        if (missedEvents(e)) {
+          // The server lost some events for us and ended the subscription: catch up, listen again.
+          clearTimeout(timer)
+          void refetch()
+          stop?.()
+          start(key)
+          return
+        }
+        liveError.value = e
+        liveState.value = 'error'
+      },
+      complete: () => {
+        if (mine === generation && liveState.value !== 'error') liveState.value = 'closed'
+      },
+    })
+  }
 
   onScopeDispose(() => {
     generation++
@@ -109,6 +136,12 @@ export function useScopedLiveRefetch<E>(
   })
 
   return { liveState, liveError }
+}
+
+/** Whether the server ended a subscription because events were lost on the way (its listener
+ *  reconnected, or this subscriber fell behind): the answer is to refetch and subscribe again. */
+export function missedEvents(e: GraphQLRequestError): boolean {
+  return e.code === 'UNAVAILABLE' && e.reason === 'EVENTS_MISSED'
 }
 
 /** One live state for a page with several subscriptions: an error wins, then live. */

@@ -155,6 +155,23 @@ export class FakeWebSocket {
     return targets.length
   }
 
+  /** The server ends every open subscription of `operation` because events were lost on the
+   *  way (`UNAVAILABLE`, `reason: EVENTS_MISSED`), as Nexus does; returns how many it ended. */
+  static endWithMissedEvents(operation: string): number {
+    const targets = FakeWebSocket.subscriptions.filter(
+      (s) => s.operation === operation && s.socket.readyState === FakeWebSocket.OPEN,
+    )
+    const errors = [
+      { message: 'some changes were not delivered', extensions: { code: 'UNAVAILABLE', reason: 'EVENTS_MISSED' } },
+    ]
+    for (const s of targets) {
+      s.socket.receive({ type: 'next', id: s.id, payload: { data: null, errors } })
+      s.socket.receive({ type: 'complete', id: s.id })
+    }
+    FakeWebSocket.subscriptions = FakeWebSocket.subscriptions.filter((s) => !targets.includes(s))
+    return targets.length
+  }
+
   static reset(): void {
     FakeWebSocket.sockets = []
     FakeWebSocket.inits = []

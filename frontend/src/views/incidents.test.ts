@@ -94,6 +94,17 @@ describe('the incidents pages', () => {
     FakeWebSocket.emit('WorkspaceChanged', { workspaceChanged: { kind: 'INCIDENT', agentId: null, path: 'gw-down.md' } })
     await waitFor(() => expect(app!.server.count('Incidents')).toBe(2), { timeout: 2000 })
   })
+
+  it('refetches and listens again when the server says changes were missed', async () => {
+    app = await renderSignedIn('/incidents', { Incidents: list })
+    await screen.findByRole('list', { name: 'Incidents' })
+    await subscribed('WorkspaceChanged')
+    expect(FakeWebSocket.endWithMissedEvents('WorkspaceChanged')).toBe(1)
+    await waitFor(() => expect(app!.server.count('Incidents')).toBe(2), { timeout: 2000 })
+    await subscribed('WorkspaceChanged')
+    FakeWebSocket.emit('WorkspaceChanged', { workspaceChanged: { kind: 'INCIDENT', agentId: null, path: 'gw-down.md' } })
+    await waitFor(() => expect(app!.server.count('Incidents')).toBe(3), { timeout: 2000 })
+  })
 })
 
 describe('an unknown incident', () => {

@@ -370,6 +370,18 @@ describe('a task’s page, live', () => {
     await waitFor(() => expect(calls('Task')).toHaveLength(2), { timeout: 2000 })
   })
 
+  it('refetches and listens again when the server says changes were missed', async () => {
+    await renderTask()
+    await subscribed('TaskChanged')
+    expect(FakeWebSocket.endWithMissedEvents('TaskChanged')).toBe(1)
+    await waitFor(() => expect(calls('Task')).toHaveLength(2), { timeout: 2000 })
+    await subscribed('TaskChanged')
+    expect(screen.queryByText(/not delivered/)).toBeNull()
+    // The new subscription is live.
+    FakeWebSocket.emit('TaskChanged', { taskChanged: { kind: 'UPDATED', projectId: 'p1', taskId: 't1' } })
+    await waitFor(() => expect(calls('Task')).toHaveLength(3), { timeout: 2000 })
+  })
+
   it('refetches the activity when an entry for this task is added', async () => {
     await renderTask()
     await subscribed('ActivityAdded')
