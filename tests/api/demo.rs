@@ -48,7 +48,9 @@ async fn the_demo_fills_every_screen_with_a_believable_team_s_work(backend: Back
     let ops = &d["operations"];
     assert!(ops["approvals"].as_i64().unwrap() >= 15 && ops["rejections"].as_i64().unwrap() >= 2, "{ops}");
     assert!(ops["medianCycleTimeSeconds"].as_i64().unwrap() > 3600);
-    assert!(ops["throughput"].as_array().unwrap().iter().any(|t| t["done"].as_i64().unwrap() > 0));
+    // The throughput chart (last 14 days) shows a team at work, not two busy days.
+    let busy_days = ops["throughput"].as_array().unwrap().iter().filter(|t| t["done"].as_i64().unwrap() > 0).count();
+    assert!(busy_days >= 8, "tasks were done on {busy_days} of the last 14 days: {ops}");
 
     // The demo users author the history but cannot sign in.
     let resp = app.gql_as(Some(&viewer.token), "{ activity(first: 1) { nodes { actor { id } } } }", json!({})).await;
