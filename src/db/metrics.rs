@@ -45,10 +45,22 @@ impl DbMetrics {
             let sql: String = info.statement.sql.chars().take(300).collect();
             tracing::warn!(elapsed_ms = info.elapsed.as_millis() as u64, failed = info.failed, %sql, "slow SQL statement");
         }
-        if self.0.recording.load(Ordering::Relaxed) {
+        if self.0.recording.load(Ordering::Relaxed) && BACKGROUND.try_with(|_| ()).is_err() {
             self.0.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(info.statement.sql.clone());
         }
     }
+}
+
+tokio::task_local! {
+    /// Set while background work runs (see [`background`]).
+    static BACKGROUND: ();
+}
+
+/// Runs `work` as background work (the revocation poll, the token purge): its statements are
+/// counted but never recorded, so a recording holds only the requests it was started for,
+/// whenever a timer happens to fire.
+pub async fn background<F: std::future::Future>(work: F) -> F::Output {
+    BACKGROUND.scope((), work).await
 }
 
 /// Installs the metric callback. Call before the connection is cloned: clones made earlier keep
@@ -56,4 +68,24 @@ impl DbMetrics {
 pub fn observe(db: &mut DatabaseConnection, metrics: &DbMetrics) {
     let metrics = metrics.clone();
     db.set_metric_callback(move |info| metrics.observe(info));
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn background_statements_are_counted_but_not_recorded() {
+        let mut db = Database::connect("sqlite::memory:").await.unwrap();
+        let metrics = DbMetrics::default();
+        observe(&mut db, &metrics);
+        let select = |n: u8| Statement::from_string(DbBackend::Sqlite, format!("SELECT {n}"));
+        metrics.start_recording();
+        db.execute(select(1)).await.unwrap();
+        background(db.execute(select(2))).await.unwrap();
+        assert_eq!(metrics.stop_recording(), ["SELECT 1"]);
+        assert_eq!(metrics.statements(), 2);
+    }
 }

@@ -76,7 +76,7 @@ impl SessionRevoker {
         let this = self.clone();
         let db = db.clone();
         let bus = bus.clone();
-        tokio::spawn(async move {
+        tokio::spawn(crate::db::metrics::background(async move {
             let mut poll = tokio::time::interval_at(tokio::time::Instant::now() + POLL_INTERVAL, POLL_INTERVAL);
             poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -104,7 +104,7 @@ impl SessionRevoker {
                     Err(RecvError::Closed) => break,
                 }
             }
-        });
+        }));
         Ok(())
     }
 

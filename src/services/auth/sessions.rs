@@ -429,7 +429,7 @@ impl AuthService {
     pub fn spawn_purge(&self, stop: tokio_util::sync::CancellationToken) {
         let this = self.clone();
         let every = self.inner.cfg.purge_interval;
-        tokio::spawn(async move {
+        tokio::spawn(crate::db::metrics::background(async move {
             let mut ticker = tokio::time::interval(every);
             loop {
                 tokio::select! {
@@ -442,7 +442,7 @@ impl AuthService {
                     },
                 }
             }
-        });
+        }));
     }
 
     /// The configured refresh-token lifetime (for the cookie's Max-Age).
