@@ -28,6 +28,13 @@ pub enum Event {
         /// When (Unix milliseconds): access tokens issued before are void.
         revoked_at: i64,
     },
+    /// One session (token family) ended by logout: its access tokens are void, its sockets close.
+    SessionEnded {
+        /// The session's user.
+        user_id: String,
+        /// The session (refresh-token family) id, the `sid` claim of its access tokens.
+        session_id: String,
+    },
     /// A file of the OpenClaw workspace changed (seen by the watcher, or written by Nexus).
     WorkspaceChanged(WorkspaceChange),
     /// A project was created, changed, archived, unarchived or deleted.

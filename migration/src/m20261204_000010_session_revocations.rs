@@ -29,6 +29,12 @@ enum RefreshTokens {
     ParentId,
 }
 
+#[derive(DeriveIden)]
+enum RefreshTokenFamilies {
+    Table,
+    RevokedAt,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -59,6 +65,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Sessions ended by logout are read back by age too (their access tokens stay void).
+        manager
+            .create_index(
+                Index::create()
+                    .name("refresh_token_families_revoked_idx")
+                    .table(RefreshTokenFamilies::Table)
+                    .col(RefreshTokenFamilies::RevokedAt)
+                    .to_owned(),
+            )
+            .await?;
         // A replayed token is judged by its child (is it the active one?): without this index
         // every refresh-token reuse check scans the table.
         manager
@@ -75,6 +91,11 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_index(Index::drop().name("refresh_tokens_parent_idx").table(RefreshTokens::Table).to_owned())
+            .await?;
+        manager
+            .drop_index(
+                Index::drop().name("refresh_token_families_revoked_idx").table(RefreshTokenFamilies::Table).to_owned(),
+            )
             .await?;
         manager.drop_table(Table::drop().table(SessionRevocations::Table).to_owned()).await
     }

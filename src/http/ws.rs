@@ -149,6 +149,8 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
     let mut caller: Option<Caller> = None;
     // The access token from `connection_init`, checked again when revocation events were missed.
     let mut socket_token: Option<String> = None;
+    // The session of that token, to close the socket when it is logged out.
+    let mut socket_session: Option<String> = None;
     let mut revocations = state.app.services.bus.subscribe();
     let app = state.app.clone();
     let nesting_limit = nesting_bound(state.app.config.query_limits.depth);
@@ -169,6 +171,8 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                     Ok(Event::SessionsRevoked { user_id, .. }) => {
                         caller.as_ref().and_then(|c| c.principal()).is_some_and(|p| &p.user_id == user_id)
                     }
+                    // Logout of the session this socket's token belongs to.
+                    Ok(Event::SessionEnded { session_id, .. }) => socket_session.as_deref() == Some(session_id.as_str()),
                     // Missed events may have been this user's revocation: ask the revoker, which
                     // reloads from the database when it lags itself.
                     Err(RecvError::Lagged(_)) => {
@@ -212,6 +216,7 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                             token_expiry.as_mut().reset(tokio::time::Instant::now() + std::time::Duration::from_secs(left));
                         }
                         caller = Some(who);
+                        socket_session = token.as_deref().and_then(|t| state.app.services.auth.token_session(t));
                         socket_token = token;
                         acknowledged = true;
                         if out_tx.send(Outbound::Text(json!({"type": "connection_ack"}).to_string())).await.is_err() {

@@ -353,7 +353,7 @@ fn relevant(event: &Event) -> bool {
     match event {
         Event::TaskChanged { .. } | Event::ProjectChanged { .. } | Event::Resync => true,
         Event::WorkspaceChanged(change) => change.kind == WorkspaceChangeKind::Incident,
-        Event::SessionsRevoked { .. } | Event::ActivityAdded { .. } => false,
+        Event::SessionsRevoked { .. } | Event::SessionEnded { .. } | Event::ActivityAdded { .. } => false,
     }
 }
 

@@ -329,12 +329,32 @@ async fn production_cookies_are_secure(backend: Backend) {
 }
 
 async fn logout_revokes_the_family(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let key = "k".repeat(40);
+    let env = [("NEXUS_JWT_KEY", key.as_str())];
+    let app = spawn_app_with(backend, &env).await;
     let user = app.user_with_role("VIEWER").await;
+    let other_session = app.login(&user.username, &user.password).await;
+    let mut socket = app.ws_subscribe(&user.token, "subscription { dashboardChanged { changes } }", json!({})).await;
+    let mut other_socket =
+        app.ws_subscribe(&other_session.token, "subscription { dashboardChanged { changes } }", json!({})).await;
+
     app.gql("mutation($t: String) { logout(input: {refreshToken: $t}) { ok } }", json!({"t": user.refresh_token}))
         .await
         .data();
     assert_eq!(refresh(&app, &user.refresh_token).await.error_code(), Some("UNAUTHENTICATED"));
+    // The session's access token is void at once, and its socket closes ...
+    let me = app.gql_as(Some(&user.token), "{ me { id } }", json!(null)).await;
+    assert_eq!(me.error_code(), Some("UNAUTHENTICATED"), "{}", me.body);
+    assert!(socket.ended_within(Duration::from_secs(5)).await, "the logged-out session's socket closes");
+    // ... while the user's other session goes on.
+    app.gql_as(Some(&other_session.token), "{ me { id } }", json!(null)).await.data();
+    assert!(!other_socket.ended_within(Duration::from_millis(300)).await, "the other session's socket stays");
+
+    // A restart (or another replica) knows it too.
+    let restarted = spawn_app_on(app.db.clone(), &env).await;
+    let me = restarted.gql_as(Some(&user.token), "{ me { id } }", json!(null)).await;
+    assert_eq!(me.error_code(), Some("UNAUTHENTICATED"), "{}", me.body);
+    restarted.gql_as(Some(&other_session.token), "{ me { id } }", json!(null)).await.data();
 }
 
 async fn changing_the_password_ends_every_session_and_starts_a_new_one(backend: Backend) {

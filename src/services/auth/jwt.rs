@@ -22,6 +22,8 @@ pub struct Claims {
     pub sub: String,
     /// Role at issue time.
     pub role: Role,
+    /// The session (refresh-token family) the token belongs to: logout voids its tokens.
+    pub sid: String,
     /// Issued at (seconds).
     pub iat: i64,
     /// Issued at (milliseconds): revocation must also void tokens from the same second.
@@ -66,11 +68,19 @@ impl JwtKeys {
         Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
 
-    /// Issues a token for `user_id` valid until `expires_at`.
-    pub fn issue(&self, user_id: &str, role: Role, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> String {
+    /// Issues a token for `user_id` in session `session_id`, valid until `expires_at`.
+    pub fn issue(
+        &self,
+        user_id: &str,
+        role: Role,
+        session_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> String {
         let claims = Claims {
             sub: user_id.to_owned(),
             role,
+            sid: session_id.to_owned(),
             iat: now.timestamp(),
             iat_ms: now.timestamp_millis(),
             exp: expires_at.timestamp(),
@@ -111,7 +121,7 @@ mod tests {
     fn a_fresh_token_verifies_with_its_claims() {
         let keys = JwtKeys::new(KEY);
         let now = Utc::now();
-        let t = keys.issue("u1", Role::Operator, now, now + Duration::minutes(15));
+        let t = keys.issue("u1", Role::Operator, "s1", now, now + Duration::minutes(15));
         let c = keys.verify(&t).unwrap();
         assert_eq!((c.sub.as_str(), c.role, c.iss.as_str(), c.aud.as_str()), ("u1", Role::Operator, ISSUER, AUDIENCE));
     }
@@ -120,7 +130,7 @@ mod tests {
     fn an_expired_token_is_reported_as_expired() {
         let keys = JwtKeys::new(KEY);
         let then = Utc::now() - Duration::hours(1);
-        let t = keys.issue("u1", Role::Viewer, then, then + Duration::minutes(15));
+        let t = keys.issue("u1", Role::Viewer, "s1", then, then + Duration::minutes(15));
         assert_eq!(keys.verify(&t).unwrap_err(), TokenError::Expired);
     }
 
@@ -129,12 +139,13 @@ mod tests {
         let keys = JwtKeys::new(KEY);
         let now = Utc::now();
         let other = JwtKeys::new(b"another-key-another-key-another-key!");
-        let t = other.issue("u1", Role::Owner, now, now + Duration::minutes(5));
+        let t = other.issue("u1", Role::Owner, "s1", now, now + Duration::minutes(5));
         assert_eq!(keys.verify(&t).unwrap_err(), TokenError::Invalid);
 
         let claims = Claims {
             sub: "u1".into(),
             role: Role::Owner,
+            sid: "s1".into(),
             iat: now.timestamp(),
             iat_ms: now.timestamp_millis(),
             exp: (now + Duration::minutes(5)).timestamp(),
@@ -158,9 +169,9 @@ mod tests {
     fn a_token_issued_in_the_future_is_invalid_beyond_the_clock_skew() {
         let keys = JwtKeys::new(KEY);
         let soon = Utc::now() + Duration::seconds(CLOCK_SKEW_SECS / 2);
-        assert!(keys.verify(&keys.issue("u1", Role::Viewer, soon, soon + Duration::minutes(15))).is_ok());
+        assert!(keys.verify(&keys.issue("u1", Role::Viewer, "s1", soon, soon + Duration::minutes(15))).is_ok());
         let later = Utc::now() + Duration::minutes(10);
-        let t = keys.issue("u1", Role::Viewer, later, later + Duration::minutes(15));
+        let t = keys.issue("u1", Role::Viewer, "s1", later, later + Duration::minutes(15));
         assert_eq!(keys.verify(&t).unwrap_err(), TokenError::Invalid);
     }
 }

@@ -52,18 +52,21 @@ const CLOCK_SLACK: Duration = Duration::from_secs(60);
 /// way nobody noticed.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
 
-/// Revokes sessions and remembers, per user, since when access tokens are void (fed locally, by
-/// `SessionsRevoked` events from other replicas, and from the database at start-up).
+/// Revokes sessions and remembers, per user, since when access tokens are void, and which
+/// single sessions (token families) ended at logout (fed locally, by `SessionsRevoked` and
+/// `SessionEnded` events from other replicas, and from the database at start-up and every poll).
 #[derive(Clone)]
 pub struct SessionRevoker {
     since: Arc<RwLock<HashMap<String, i64>>>,
+    /// Ended sessions: family id → when (Unix milliseconds), kept while their tokens could live.
+    ended: Arc<RwLock<HashMap<String, i64>>>,
     keep: Duration,
 }
 
 impl SessionRevoker {
     /// A revoker that remembers revocations for `keep` (the access-token lifetime).
     pub fn new(keep: Duration) -> Self {
-        Self { since: Arc::default(), keep }
+        Self { since: Arc::default(), ended: Arc::default(), keep }
     }
 
     /// Loads the revocations still in force from the database, then follows the ones published
@@ -92,6 +95,9 @@ impl SessionRevoker {
                         Event::SessionsRevoked { user_id, revoked_at } => {
                             this.mark(user_id, *revoked_at);
                         }
+                        Event::SessionEnded { session_id, .. } => {
+                            this.end_session(session_id, Utc::now().timestamp_millis());
+                        }
                         // The Postgres listener was down for a while: other replicas' revocations
                         // sent meanwhile are lost, so read them back.
                         Event::Resync => this.reload(&db, &bus, "event listener reconnected").await,
@@ -117,25 +123,39 @@ impl SessionRevoker {
                 if !news.is_empty() {
                     tracing::info!(missed = news.len(), why, "reloaded session revocations: some were news");
                 }
-                for (user_id, revoked_at) in news {
-                    bus.publish_local(Event::SessionsRevoked { user_id, revoked_at });
+                for event in news {
+                    bus.publish_local(event);
                 }
             }
             Err(e) => tracing::error!(error = %e, why, "reloading session revocations failed"),
         }
     }
 
-    /// Marks every stored revocation recent enough to void a token that has not expired yet;
-    /// returns the ones this process did not know of (user, Unix milliseconds).
+    /// Marks every stored revocation recent enough to void a token that has not expired yet: of
+    /// users (`session_revocations`) and of single sessions (revoked token families); returns, as
+    /// events, the ones this process did not know of.
     #[tracing::instrument(skip_all)]
-    pub async fn load(&self, db: &DatabaseConnection) -> Result<Vec<(String, i64)>, DbErr> {
-        let rows =
-            entity::Entity::find().filter(entity::Column::RevokedAt.gt(Utc::now() - self.horizon())).all(db).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (row.user_id, row.revoked_at.timestamp_millis()))
-            .filter(|(user_id, at)| self.mark(user_id, *at))
-            .collect())
+    pub async fn load(&self, db: &DatabaseConnection) -> Result<Vec<Event>, DbErr> {
+        let cutoff = Utc::now() - self.horizon();
+        let users = entity::Entity::find().filter(entity::Column::RevokedAt.gt(cutoff)).all(db).await?;
+        let sessions = refresh_token_family::Entity::find()
+            .filter(refresh_token_family::Column::RevokedAt.gt(cutoff))
+            .all(db)
+            .await?;
+        let mut news = Vec::new();
+        for row in users {
+            let revoked_at = row.revoked_at.timestamp_millis();
+            if self.mark(&row.user_id, revoked_at) {
+                news.push(Event::SessionsRevoked { user_id: row.user_id, revoked_at });
+            }
+        }
+        for family in sessions {
+            let at = family.revoked_at.map_or(0, |t| t.timestamp_millis());
+            if self.end_session(&family.id, at) {
+                news.push(Event::SessionEnded { user_id: family.user_id, session_id: family.id });
+            }
+        }
+        Ok(news)
     }
 
     fn horizon(&self) -> chrono::Duration {
@@ -159,6 +179,20 @@ impl SessionRevoker {
                 true
             }
         }
+    }
+
+    /// Voids the access tokens of one session (token family) that ended at `at` (Unix
+    /// milliseconds); returns whether that was news.
+    pub fn end_session(&self, session_id: &str, at: i64) -> bool {
+        let mut map = self.ended.write().unwrap_or_else(|e| e.into_inner());
+        let horizon = Utc::now().timestamp_millis() - self.horizon().num_milliseconds();
+        map.retain(|_, t| *t > horizon);
+        map.insert(session_id.to_owned(), at).is_none()
+    }
+
+    /// Whether the session (token family) `session_id` has ended.
+    pub fn is_session_ended(&self, session_id: &str) -> bool {
+        self.ended.read().unwrap_or_else(|e| e.into_inner()).contains_key(session_id)
     }
 
     /// Whether a token issued at `iat_ms` (Unix milliseconds) for `user_id` was revoked since.
@@ -214,5 +248,15 @@ mod tests {
         assert!(r.is_revoked("u1", now - 1));
         assert!(!r.is_revoked("u1", now));
         assert!(!r.is_revoked("u2", now - 1));
+    }
+
+    #[test]
+    fn an_ended_session_is_remembered_once() {
+        let r = SessionRevoker::new(Duration::from_secs(900));
+        let now = Utc::now().timestamp_millis();
+        assert!(!r.is_session_ended("f1"));
+        assert!(r.end_session("f1", now), "news");
+        assert!(!r.end_session("f1", now), "known");
+        assert!(r.is_session_ended("f1") && !r.is_session_ended("f2"));
     }
 }

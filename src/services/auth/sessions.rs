@@ -18,7 +18,7 @@ use super::{AnonymousReason, Caller, Principal};
 use crate::config::AuthConfig;
 use crate::db::entities::{refresh_token, refresh_token_family, user};
 use crate::db::{self, Tx};
-use crate::events::EventBus;
+use crate::events::{Event, EventBus};
 use crate::services::users::{UserError, UserRecord, UserService};
 
 const ACTIVE: &str = "ACTIVE";
@@ -180,7 +180,10 @@ impl AuthService {
             return Caller::Anonymous(AnonymousReason::Missing);
         };
         match self.inner.keys.verify(token) {
-            Ok(claims) if self.inner.revoker.is_revoked(&claims.sub, claims.iat_ms) => {
+            Ok(claims)
+                if self.inner.revoker.is_revoked(&claims.sub, claims.iat_ms)
+                    || self.inner.revoker.is_session_ended(&claims.sid) =>
+            {
                 Caller::Anonymous(AnonymousReason::Invalid)
             }
             Ok(claims) => Caller::User(Principal { user_id: claims.sub, role: claims.role }),
@@ -192,6 +195,11 @@ impl AuthService {
     /// The expiry (seconds) of a valid access token, for closing sockets when it passes.
     pub fn token_expiry(&self, token: &str) -> Option<i64> {
         self.inner.keys.verify(token).ok().map(|c| c.exp)
+    }
+
+    /// The session (refresh-token family) of a valid access token, for closing sockets at logout.
+    pub fn token_session(&self, token: &str) -> Option<String> {
+        self.inner.keys.verify(token).ok().map(|c| c.sid)
     }
 
     /// Signs in with a password and starts a new session (token family).
@@ -335,19 +343,32 @@ impl AuthService {
     #[tracing::instrument(skip_all)]
     pub async fn logout(&self, token: &str) -> Result<(), AuthError> {
         let hash = sha256_hex(token);
-        db::transaction(&self.inner.db, &self.inner.bus, |tx| {
+        let ended = db::transaction(&self.inner.db, &self.inner.bus, |tx| {
             Box::pin(async move {
-                if let Some(t) = refresh_token::Entity::find()
+                let Some(t) = refresh_token::Entity::find()
                     .filter(refresh_token::Column::TokenHash.eq(hash))
                     .one(tx.conn())
                     .await?
-                {
-                    revoke_families(tx, std::slice::from_ref(&t.family_id), "LOGOUT", Utc::now()).await?;
-                }
-                Ok::<_, AuthError>(())
+                else {
+                    return Ok::<_, AuthError>(None);
+                };
+                let Some(family) =
+                    refresh_token_family::Entity::find_by_id(t.family_id.as_str()).one(tx.conn()).await?
+                else {
+                    return Ok(None);
+                };
+                let now = Utc::now();
+                revoke_families(tx, std::slice::from_ref(&family.id), "LOGOUT", now).await?;
+                // Its access tokens are void too, here and (through the event) on every replica.
+                tx.emit(Event::SessionEnded { user_id: family.user_id.clone(), session_id: family.id.clone() });
+                Ok(Some((family.id, now)))
             })
         })
-        .await
+        .await?;
+        if let Some((session, at)) = ended {
+            self.inner.revoker.end_session(&session, at.timestamp_millis());
+        }
+        Ok(())
     }
 
     /// Changes the caller's password after checking the current one; ends every session of the
@@ -476,7 +497,7 @@ impl Inner {
         .insert(tx.conn())
         .await?;
         let access_expires = now + self.cfg.access_ttl;
-        let access = self.keys.issue(&user.id, user.role, now, access_expires);
+        let access = self.keys.issue(&user.id, user.role, &family.id, now, access_expires);
         Ok(Session {
             access_token: access,
             access_expires_at: access_expires,
