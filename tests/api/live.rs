@@ -229,18 +229,10 @@ async fn two_nexus_processes_on_one_postgres_database_share_live_updates() {
     drop(second);
 }
 
-/// PostgreSQL only: when the LISTEN connection drops, notifications sent meanwhile are lost; once
-/// it is back, `dashboardChanged` tells the dashboards to refetch.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dropped_listen_connection_makes_dashboards_refetch() {
+/// PostgreSQL: terminates this app's LISTEN connection (the one whose last statement was its
+/// LISTEN), as a network failure or a database restart would.
+async fn kill_the_listen_connection(app: &crate::support::TestApp) {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
-
-    let app = spawn_app(Backend::Postgres).await;
-    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
-    let mut dashboard = app.ws_subscribe(&viewer.token, DASHBOARD_CHANGED, json!({})).await;
-    dashboard.drain(QUIET).await;
-
-    // The listener is the connection whose last statement was its LISTEN.
     let killed = app
         .state
         .db
@@ -252,6 +244,18 @@ async fn a_dropped_listen_connection_makes_dashboards_refetch() {
         .await
         .unwrap();
     assert_eq!(killed.len(), 1, "one listener connection");
+}
+
+/// PostgreSQL only: when the LISTEN connection drops, notifications sent meanwhile are lost; once
+/// it is back, `dashboardChanged` tells the dashboards to refetch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_listen_connection_makes_dashboards_refetch() {
+    let app = spawn_app(Backend::Postgres).await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
+    let mut dashboard = app.ws_subscribe(&viewer.token, DASHBOARD_CHANGED, json!({})).await;
+    dashboard.drain(QUIET).await;
+
+    kill_the_listen_connection(&app).await;
     let ping = dashboard.next_within(Duration::from_secs(5)).await.expect("a dashboardChanged after the reconnect");
     assert!(ping["data"]["dashboardChanged"]["changes"].as_i64().unwrap() >= 1, "{ping}");
 
@@ -286,17 +290,7 @@ async fn revocations_missed_while_the_listen_connection_was_down_are_read_back()
         .unwrap();
     app.gql_as(Some(&viewer.token), "{ me { id } }", json!(null)).await.data();
 
-    let killed = app
-        .state
-        .db
-        .query_all(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
-             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
-        ))
-        .await
-        .unwrap();
-    assert_eq!(killed.len(), 1, "one listener connection");
+    kill_the_listen_connection(&app).await;
 
     assert!(socket.ended_within(Duration::from_secs(5)).await, "the revoked user's socket closes");
     let refused = app.gql_as(Some(&viewer.token), "{ me { id } }", json!(null)).await;
@@ -307,8 +301,6 @@ async fn revocations_missed_while_the_listen_connection_was_down_are_read_back()
 /// task and activity subscriptions say so (`EVENTS_MISSED`) and end; the client re-reads.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn task_and_activity_subscribers_are_told_when_changes_may_have_been_missed() {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-
     let app = spawn_app(Backend::Postgres).await;
     let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
     let mut tasks = app.ws_subscribe(&viewer.token, TASK_CHANGED, json!({"p": null})).await;
@@ -316,17 +308,7 @@ async fn task_and_activity_subscribers_are_told_when_changes_may_have_been_misse
     tasks.drain(QUIET).await;
     entries.drain(QUIET).await;
 
-    let killed = app
-        .state
-        .db
-        .query_all(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
-             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
-        ))
-        .await
-        .unwrap();
-    assert_eq!(killed.len(), 1, "one listener connection");
+    kill_the_listen_connection(&app).await;
     for sub in [&mut tasks, &mut entries] {
         let told = sub.next_within(Duration::from_secs(5)).await.expect("an answer after the reconnect");
         assert_eq!(told["errors"][0]["extensions"]["reason"], "EVENTS_MISSED", "{told}");

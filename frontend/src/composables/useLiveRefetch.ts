@@ -5,9 +5,12 @@ import type { LiveState } from './useServerStatus'
 /** How long events must settle before a live refetch runs. */
 export const LIVE_DEBOUNCE_MS = 300
 
+const NO_VARIABLES: Record<string, unknown> = {}
+
 /**
  * Subscribes to `query` and calls `refetch` (debounced) for every event `accepts`.
- * Stops when the calling scope (component) is disposed.
+ * Stops when the calling scope (component) is disposed. (A subscription without arguments:
+ * `useScopedLiveRefetch` with none, which also handles `EVENTS_MISSED`.)
  */
 export function useLiveRefetch<E>(
   query: string,
@@ -15,49 +18,7 @@ export function useLiveRefetch<E>(
   accepts: (event: E) => boolean = () => true,
   debounceMs = LIVE_DEBOUNCE_MS,
 ) {
-  const liveState = ref<LiveState>('connecting')
-  const liveError = ref<GraphQLRequestError | null>(null)
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let stop: (() => void) | undefined
-  let disposed = false
-
-  function connect() {
-    stop = subscribe<E>(query, undefined, {
-      next: (event) => {
-        liveState.value = 'live'
-        if (!accepts(event)) return
-        clearTimeout(timer)
-        timer = setTimeout(() => {
-          timer = undefined
-          void refetch()
-        }, debounceMs)
-      },
-      error: (e) => {
-        if (missedEvents(e) && !disposed) {
-          // The server lost some events for us and ended the subscription: catch up, listen again.
-          clearTimeout(timer)
-          void refetch()
-          stop?.()
-          connect()
-          return
-        }
-        liveError.value = e
-        liveState.value = 'error'
-      },
-      complete: () => {
-        if (liveState.value !== 'error') liveState.value = 'closed'
-      },
-    })
-  }
-  connect()
-
-  onScopeDispose(() => {
-    disposed = true
-    clearTimeout(timer)
-    stop?.()
-  })
-
-  return { liveState, liveError }
+  return useScopedLiveRefetch<E>(query, () => NO_VARIABLES, refetch, accepts, debounceMs)
 }
 
 /**
