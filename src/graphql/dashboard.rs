@@ -118,6 +118,9 @@ pub struct IncidentQueue {
     pub total_count: i32,
     /// The incidents.
     pub nodes: Vec<DashboardIncident>,
+    /// Reports in the incidents folder that do not parse: whether they are open is unknown, so
+    /// they are not in `nodes`; `incidents` lists them with their `parseError`.
+    pub unreadable: i32,
 }
 
 fn source<T>(e: &External<T>) -> (QueueSource, Option<String>) {
@@ -188,8 +191,8 @@ impl Dashboard {
         FailingJobQueue { source, message, total_count: i32::try_from(nodes.len()).unwrap_or(i32::MAX), nodes }
     }
 
-    /// Open and mitigated incidents.
-    async fn open_incidents(&self) -> IncidentQueue {
+    /// Open and mitigated incidents, and how many reports cannot be read.
+    async fn open_incidents(&self, ctx: &Context<'_>) -> IncidentQueue {
         let (source, message) = source(&self.0.open_incidents);
         let nodes: Vec<DashboardIncident> = self
             .0
@@ -204,7 +207,14 @@ impl Dashboard {
                 started_at: i.started_at,
             })
             .collect();
-        IncidentQueue { source, message, total_count: i32::try_from(nodes.len()).unwrap_or(i32::MAX), nodes }
+        let unreadable = ctx.data_unchecked::<Services>().incidents.summary().unparsed;
+        IncidentQueue {
+            source,
+            message,
+            total_count: i32::try_from(nodes.len()).unwrap_or(i32::MAX),
+            nodes,
+            unreadable: i32::try_from(unreadable).unwrap_or(i32::MAX),
+        }
     }
 }
 

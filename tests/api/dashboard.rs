@@ -92,7 +92,7 @@ async fn the_dashboard_shows_every_queue_in_its_order(backend: Backend) {
         blocked { totalCount nodes { title blockedFrom } }
         recentlyDone { totalCount nodes { title } }
         failingJobs { source message totalCount nodes { name } }
-        openIncidents { source message totalCount nodes { title } }
+        openIncidents { source message totalCount nodes { title } unreadable }
     } }";
     let resp = app.gql_as(Some(&op.token), q, json!({"n": null})).await;
     let d = &resp.data()["dashboard"];
@@ -143,7 +143,8 @@ async fn the_dashboard_shows_every_queue_in_its_order(backend: Backend) {
             {"title": "Iris chat replies stall after a gateway restart"},
             {"title": "Research digest job burned 1.9 M tokens"},
             {"title": "Calendar shows jobs without a time zone one hour off"},
-        ]})
+        ], "unreadable": 1}),
+        "the draft report that does not parse is counted, not dropped"
     );
 
     // A smaller queue size cuts the lists, not the counts.

@@ -44,6 +44,8 @@ export interface Dashboard {
     message: string | null
     totalCount: number
     nodes: DashboardIncident[]
+    /** Reports that do not parse (listed with their parse error on the incidents page). */
+    unreadable: number
   }
 }
 
@@ -60,7 +62,7 @@ export const DASHBOARD_QUERY = /* GraphQL */ `
       ready { ${QUEUE} }
       blocked { ${QUEUE} }
       recentlyDone { ${QUEUE} }
-      openIncidents { source message totalCount nodes { id title severity status startedAt } }
+      openIncidents { source message totalCount nodes { id title severity status startedAt } unreadable }
     }
   }
 `

@@ -41,6 +41,7 @@ function dashboard(overrides: Record<string, unknown> = {}) {
         message: null,
         totalCount: 1,
         nodes: [{ id: 'inc-1', title: 'Gateway down', severity: 'SEV1', status: 'OPEN', startedAt: null }],
+        unreadable: 0,
       },
       ...overrides,
     },
@@ -77,6 +78,17 @@ describe('the overview', () => {
     expect(within(screen.getByRole('list', { name: 'Open incidents' })).getByRole('link', { name: 'Gateway down' })).toBeTruthy()
     expect(screen.getByRole('heading', { name: 'Ready (3)' })).toBeTruthy()
     expect(screen.getByRole('heading', { name: 'Server status' })).toBeTruthy()
+    expect(screen.queryByText(/cannot be read/)).toBeNull()
+  })
+
+  it('says how many incident reports cannot be read and links to them', async () => {
+    await renderOverview({
+      Dashboard: () =>
+        answers.data(dashboard({ openIncidents: { source: 'LIVE', message: null, totalCount: 0, nodes: [], unreadable: 2 } })),
+    })
+    const link = await screen.findByRole('link', { name: '2 reports cannot be read' })
+    expect(link.getAttribute('href')).toBe('/incidents')
+    expect(screen.getByText('No open incidents.')).toBeTruthy()
   })
 
   it('links task titles to their task page and project names to their project', async () => {
@@ -98,7 +110,7 @@ describe('the overview', () => {
             ready: empty,
             blocked: empty,
             recentlyDone: empty,
-            openIncidents: { source: 'NOT_CONNECTED', message: null, totalCount: 0, nodes: [] },
+            openIncidents: { source: 'NOT_CONNECTED', message: null, totalCount: 0, nodes: [], unreadable: 0 },
           }),
         ),
     })
