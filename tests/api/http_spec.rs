@@ -226,6 +226,28 @@ async fn graphiql_is_served_to_browsers_in_development_only(backend: Backend) {
     // Introspection is off in production too.
     let resp = prod.gql("{ __schema { queryType { name } } }", json!(null)).await;
     assert!(resp.error_message().contains("Introspection is disabled"), "{}", resp.body);
+
+    // Both follow their variables when set, whatever the environment.
+    let key = "k".repeat(40);
+    let opened = spawn_app_with(
+        backend,
+        &[
+            ("NEXUS_ENV", "production"),
+            ("NEXUS_JWT_KEY", &key),
+            ("NEXUS_GRAPHIQL", "true"),
+            ("NEXUS_INTROSPECTION", "true"),
+        ],
+    )
+    .await;
+    let resp = opened.client.get(opened.graphql_url()).header("accept", "text/html").send().await.unwrap();
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let resp = opened.gql("{ __schema { queryType { name } } }", json!(null)).await;
+    assert_eq!(resp.data()["__schema"]["queryType"]["name"], "Query");
+    let closed = spawn_app_with(backend, &[("NEXUS_GRAPHIQL", "false"), ("NEXUS_INTROSPECTION", "false")]).await;
+    let resp = closed.client.get(closed.graphql_url()).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    let resp = closed.gql("{ __schema { queryType { name } } }", json!(null)).await;
+    assert!(resp.error_message().contains("Introspection is disabled"), "{}", resp.body);
 }
 
 async fn the_dashboard_is_served_at_the_root_and_for_client_side_routes(backend: Backend) {
@@ -315,3 +337,28 @@ async fn connections_over_the_cap_wait_their_turn(backend: Backend) {
 }
 
 both_databases!(a_client_that_trickles_its_headers_is_cut_off, connections_over_the_cap_wait_their_turn,);
+
+async fn a_request_in_flight_at_shutdown_is_answered_and_new_connections_are_refused(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app(backend).await;
+    let body = r#"{"query":"{__typename}"}"#;
+    let mut conn = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: nexus\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    // Headers and half the body: the request is in flight when the shutdown begins.
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&body.as_bytes()[..8]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.begin_shutdown();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(tokio::net::TcpStream::connect(app.addr).await.is_err(), "no new connections once shutting down");
+
+    conn.write_all(&body.as_bytes()[8..]).await.unwrap();
+    let answer = read_until_closed(&mut conn, std::time::Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""__typename":"Query""#), "{answer}");
+}
+
+both_databases!(a_request_in_flight_at_shutdown_is_answered_and_new_connections_are_refused);

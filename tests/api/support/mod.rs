@@ -398,6 +398,11 @@ pub async fn spawn_app_at(backend: Backend, home: &std::path::Path, env: &[(&str
 }
 
 impl TestApp {
+    /// Starts the graceful shutdown (what SIGTERM does to the binary).
+    pub fn begin_shutdown(&self) {
+        self.shutdown.cancel();
+    }
+
     /// Runs one operation over `/graphql/ws` with `token` and returns its first answer
     /// (`{data}`/`{errors}` of a `next`, or `{errors}` of an `error` message).
     pub async fn ws_once(&self, token: &str, query: &str) -> Value {
