@@ -65,7 +65,7 @@ impl From<AuthError> for ApiError {
             .with("reason", "SESSION_REVOKED"),
             AuthError::WrongPassword => ApiError::bad_input("currentPassword", "The current password is wrong."),
             AuthError::User(u) => u.into(),
-            AuthError::Database(_) => ApiError::internal(&e),
+            AuthError::Database(db) => ApiError::database(&db),
         }
     }
 }

@@ -78,6 +78,20 @@ impl ApiError {
         Self::new(ErrorCode::Internal, "internal error")
     }
 
+    /// A database failure: the pool timing out (every connection busy) or the database being
+    /// unreachable is `UNAVAILABLE` with `reason: DATABASE_UNAVAILABLE` — a client may retry
+    /// shortly; anything else is `INTERNAL` (a bug or a broken schema), logged with the request id.
+    pub fn database(e: &sea_orm::DbErr) -> Self {
+        match e {
+            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
+                tracing::warn!(error = %e, "database unavailable");
+                Self::new(ErrorCode::Unavailable, "The database is busy or unreachable; try again shortly.")
+                    .with("reason", "DATABASE_UNAVAILABLE")
+            }
+            _ => Self::internal(e),
+        }
+    }
+
     /// The code.
     pub fn code(&self) -> ErrorCode {
         self.code
@@ -185,7 +199,7 @@ impl From<ProjectError> for ApiError {
             )
             .with("reason", "HAS_TASKS")
             .with("taskCount", count),
-            ProjectError::Database(e) => ApiError::internal(&e),
+            ProjectError::Database(e) => ApiError::database(&e),
         }
     }
 }
@@ -213,7 +227,7 @@ impl From<TaskError> for ApiError {
                 }
                 err
             }
-            TaskError::Database(e) => ApiError::internal(&e),
+            TaskError::Database(e) => ApiError::database(&e),
         }
     }
 }
@@ -221,7 +235,7 @@ impl From<TaskError> for ApiError {
 impl From<ActivityError> for ApiError {
     fn from(e: ActivityError) -> Self {
         match e {
-            ActivityError::Database(e) => ApiError::internal(&e),
+            ActivityError::Database(e) => ApiError::database(&e),
         }
     }
 }
@@ -230,7 +244,7 @@ impl From<DashboardError> for ApiError {
     fn from(e: DashboardError) -> Self {
         match e {
             DashboardError::Invalid(e) => e.into(),
-            DashboardError::Database(e) => ApiError::internal(&e),
+            DashboardError::Database(e) => ApiError::database(&e),
         }
     }
 }
@@ -239,7 +253,7 @@ impl From<OperationsError> for ApiError {
     fn from(e: OperationsError) -> Self {
         match e {
             OperationsError::Invalid(e) => e.into(),
-            OperationsError::Database(e) => ApiError::internal(&e),
+            OperationsError::Database(e) => ApiError::database(&e),
         }
     }
 }

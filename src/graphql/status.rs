@@ -15,7 +15,7 @@ use crate::services::status::{ServerStatus as Snapshot, StatusError};
 impl From<StatusError> for ApiError {
     fn from(e: StatusError) -> Self {
         match e {
-            StatusError::Database(e) => ApiError::internal(&e),
+            StatusError::Database(e) => ApiError::database(&e),
         }
     }
 }

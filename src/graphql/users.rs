@@ -22,7 +22,8 @@ impl From<UserError> for ApiError {
                 ErrorCode::BadUserInput,
                 "At least one active owner must remain; promote another owner first.",
             ),
-            UserError::Hashing(_) | UserError::Database(_) => ApiError::internal(&e),
+            UserError::Database(db) => ApiError::database(&db),
+            UserError::Hashing(_) => ApiError::internal(&e),
         }
     }
 }

@@ -4,7 +4,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::both_databases;
-use crate::support::{logs, spawn_app, Backend};
+use crate::support::{logs, spawn_app, spawn_app_with, Backend};
 
 async fn a_database_failure_reaches_the_client_only_as_internal_with_a_request_id(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -52,7 +52,27 @@ async fn a_database_failure_over_the_websocket_is_logged_with_the_operations_req
     assert!(line.contains("seaql_migrations"), "{line}");
 }
 
+/// Every pooled connection busy: the request waits `NEXUS_DB_ACQUIRE_TIMEOUT_SECS`, then gets
+/// UNAVAILABLE (retryable), not INTERNAL and not a hang; once a connection is free it works again.
+async fn a_database_with_no_free_connection_is_unavailable_and_then_recovers(backend: Backend) {
+    use sea_orm::TransactionTrait;
+    let app =
+        spawn_app_with(backend, &[("NEXUS_DB_MAX_CONNECTIONS", "1"), ("NEXUS_DB_ACQUIRE_TIMEOUT_SECS", "1")]).await;
+    let viewer = app.signed_in("VIEWER", "Vera Viewer").await;
+    let hog = app.state.db.begin().await.unwrap();
+
+    let resp = app.gql_as(Some(&viewer.token), "{ projects { totalCount } }", json!(null)).await;
+    assert_eq!(resp.error_code(), Some("UNAVAILABLE"), "{}", resp.body);
+    assert_eq!(resp.body["errors"][0]["extensions"]["reason"], "DATABASE_UNAVAILABLE");
+    assert!(!resp.error_message().to_lowercase().contains("pool"), "{}", resp.error_message());
+
+    hog.rollback().await.unwrap();
+    let resp = app.gql_as(Some(&viewer.token), "{ projects { totalCount } }", json!(null)).await;
+    assert_eq!(resp.data()["projects"]["totalCount"], 0);
+}
+
 both_databases!(
+    a_database_with_no_free_connection_is_unavailable_and_then_recovers,
     a_database_failure_reaches_the_client_only_as_internal_with_a_request_id,
     a_database_failure_over_the_websocket_is_logged_with_the_operations_request_id,
 );
