@@ -531,6 +531,9 @@ export async function connectionParams(): Promise<{ authorization: string } | un
   return token ? { authorization: `Bearer ${token}` } : undefined
 }
 
+/** Whether the shared socket is connected and acknowledged right now. */
+let socketConnected = false
+
 function subscriptionClient(): Client {
   wsClient ??= createClient({
     url: graphqlWsUrl(),
@@ -549,11 +552,13 @@ function subscriptionClient(): Client {
     },
     on: {
       closed: (event) => {
+        socketConnected = false
         lastCloseCode = closeCode(event)
         if (lastCloseCode === WS_FORBIDDEN && socketToken) refusedSocketToken = socketToken
       },
       connected: () => {
         lastCloseCode = undefined
+        socketConnected = true
       },
     },
   })
@@ -564,6 +569,7 @@ function subscriptionClient(): Client {
 export function resetSubscriptionClient(): void {
   const c = wsClient
   wsClient = null
+  socketConnected = false
   socketToken = null
   refusedSocketToken = null
   lastCloseCode = undefined
@@ -581,6 +587,9 @@ export interface SubscribeHandlers<T> {
   next: (data: T) => void
   error?: (error: GraphQLRequestError) => void
   complete?: () => void
+  /** The socket is connected (now, or once it connects): the subscription is being served.
+   *  Subscriptions that only speak when something changes use this to say they are live. */
+  started?: () => void
 }
 
 /** Starts a subscription; returns the function that stops it. */
@@ -589,7 +598,11 @@ export function subscribe<T, V extends Record<string, unknown> = Record<string, 
   variables: V | undefined,
   handlers: SubscribeHandlers<T>,
 ): () => void {
-  return subscriptionClient().subscribe<T>(variables === undefined ? { query } : { query, variables }, {
+  const client = subscriptionClient()
+  let stopped = false
+  // Tell `started` on every (re)connection while the subscription lasts, and now if connected.
+  const offConnected = handlers.started ? client.on('connected', () => !stopped && handlers.started?.()) : () => {}
+  const stop = client.subscribe<T>(variables === undefined ? { query } : { query, variables }, {
     next: (result) => {
       if (result.errors?.length) {
         handlers.error?.(fromErrorEntries(result.errors as readonly GraphQLErrorEntry[]))
@@ -600,4 +613,10 @@ export function subscribe<T, V extends Record<string, unknown> = Record<string, 
     error: (err) => handlers.error?.(toGraphQLRequestError(err)),
     complete: () => handlers.complete?.(),
   })
+  if (handlers.started && socketConnected) queueMicrotask(() => !stopped && handlers.started?.())
+  return () => {
+    stopped = true
+    offConnected()
+    stop()
+  }
 }

@@ -87,6 +87,9 @@ export function useScopedLiveRefetch<E>(
       complete: () => {
         if (mine === generation && liveState.value !== 'error') liveState.value = 'closed'
       },
+      started: () => {
+        if (mine === generation && liveState.value === 'connecting') liveState.value = 'live'
+      },
     })
   }
 

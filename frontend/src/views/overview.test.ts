@@ -81,6 +81,12 @@ describe('the overview', () => {
     expect(screen.queryByText(/cannot be read/)).toBeNull()
   })
 
+  it('says it is live once the socket is connected, before any change arrives', async () => {
+    await renderOverview()
+    await subscribed('DashboardChanged')
+    expect(await screen.findByText('● live')).toBeTruthy()
+  })
+
   it('says how many incident reports cannot be read and links to them', async () => {
     await renderOverview({
       Dashboard: () =>
