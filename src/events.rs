@@ -114,6 +114,21 @@ pub enum ChangeKind {
     Deleted,
 }
 
+/// See [`EventBus::downgrade`].
+#[derive(Clone)]
+pub struct WeakEventBus {
+    local: broadcast::WeakSender<Arc<Event>>,
+}
+
+impl WeakEventBus {
+    /// [`EventBus::publish_local`], if the bus still exists.
+    pub fn publish_local(&self, event: Event) {
+        if let Some(local) = self.local.upgrade() {
+            let _ = local.send(Arc::new(event));
+        }
+    }
+}
+
 /// Events may have been lost for a subscriber (see [`EventBus::watch`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("some changes were not delivered to this subscription; re-read and subscribe again")]
@@ -219,6 +234,13 @@ impl EventBus {
     /// deliver each change once per replica.
     pub fn publish_local(&self, event: Event) {
         let _ = self.local.send(Arc::new(event));
+    }
+
+    /// A handle that can publish locally without keeping the bus alive, for background tasks
+    /// that should end with the app (a task holding a full clone would keep it, and its
+    /// PostgreSQL listener, running forever).
+    pub fn downgrade(&self) -> WeakEventBus {
+        WeakEventBus { local: self.local.downgrade() }
     }
 
     /// A receiver of every event published from now on.

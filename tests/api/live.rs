@@ -326,4 +326,33 @@ async fn task_and_activity_subscribers_are_told_when_changes_may_have_been_misse
     assert_eq!(event["data"]["taskChanged"]["task"]["title"], "Fresh", "{event}");
 }
 
+/// PostgreSQL only: an app that stops lets go of its LISTEN connection (background tasks hold
+/// the event bus weakly), so replicas that restart do not pile up listeners.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_app_releases_its_listen_connection() {
+    use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+
+    let app = spawn_app(Backend::Postgres).await;
+    let db = app.db.clone();
+    let observer = Database::connect(db.url.as_str()).await.unwrap();
+    let listeners = || async {
+        observer
+            .query_all(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+            ))
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(listeners().await, 1);
+    drop(app);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while listeners().await > 0 {
+        assert!(Instant::now() < deadline, "the LISTEN connection outlived its app");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    observer.close().await.unwrap();
+}
+
 both_databases!(committed_changes_reach_every_subscription_with_current_data, a_rolled_back_change_emits_no_event);

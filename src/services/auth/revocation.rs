@@ -18,7 +18,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::sessions::revoke_families;
 use crate::db::entities::refresh_token_family;
 use crate::db::Tx;
-use crate::events::{Event, EventBus};
+use crate::events::{Event, EventBus, WeakEventBus};
 
 /// `session_revocations`: the latest revocation per user. Only the revoker reads or writes it.
 pub(super) mod entity {
@@ -78,7 +78,8 @@ impl SessionRevoker {
         self.load(db).await?;
         let this = self.clone();
         let db = db.clone();
-        let bus = bus.clone();
+        // Weak: this task ends when the app's bus is gone (its receiver then reports Closed).
+        let bus = bus.downgrade();
         tokio::spawn(crate::db::metrics::background(async move {
             let mut poll = tokio::time::interval_at(tokio::time::Instant::now() + POLL_INTERVAL, POLL_INTERVAL);
             poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -117,7 +118,7 @@ impl SessionRevoker {
     /// Reloads after events may have been missed; a failure is logged (local revocations are
     /// marked directly, so only other replicas' can be missing). Each revocation that was news is
     /// announced to this process's subscribers, so that open sockets of those users close too.
-    async fn reload(&self, db: &DatabaseConnection, bus: &EventBus, why: &str) {
+    async fn reload(&self, db: &DatabaseConnection, bus: &WeakEventBus, why: &str) {
         match self.load(db).await {
             Ok(news) => {
                 if !news.is_empty() {

@@ -446,21 +446,26 @@ impl AuthService {
         Ok(removed)
     }
 
-    /// Runs [`Self::purge_expired`] every configured interval until the token is cancelled.
+    /// Runs [`Self::purge_expired`] every configured interval until the token is cancelled or
+    /// the service is dropped (the task holds it weakly, so it keeps neither the service nor its
+    /// event bus alive).
     pub fn spawn_purge(&self, stop: tokio_util::sync::CancellationToken) {
-        let this = self.clone();
+        let service = Arc::downgrade(&self.inner);
         let every = self.inner.cfg.purge_interval;
         tokio::spawn(crate::db::metrics::background(async move {
             let mut ticker = tokio::time::interval(every);
             loop {
                 tokio::select! {
                     _ = stop.cancelled() => break,
-                    _ = ticker.tick() => match this.purge_expired().await {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(removed = n, "purged expired refresh tokens"),
-                        // A failed purge only delays cleanup.
-                        Err(e) => tracing::warn!(error = %e, "token purge failed"),
-                    },
+                    _ = ticker.tick() => {
+                        let Some(inner) = service.upgrade() else { break };
+                        match (AuthService { inner }).purge_expired().await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(removed = n, "purged expired refresh tokens"),
+                            // A failed purge only delays cleanup.
+                            Err(e) => tracing::warn!(error = %e, "token purge failed"),
+                        }
+                    }
                 }
             }
         }));
