@@ -137,8 +137,11 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
         return;
     }
 
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<String>();
-    let mut operations: HashMap<String, JoinHandle<()>> = HashMap::new();
+    // An operation's last message (`complete` or `error`) goes through the control loop, which
+    // frees the id before sending it: a client may reuse the id as soon as it reads that message.
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
+    let mut operations: HashMap<String, (u64, JoinHandle<()>)> = HashMap::new();
+    let mut next_generation: u64 = 0;
     let mut initialised = false;
     let mut acknowledged = false;
     let init_deadline = tokio::time::sleep(state.app.config.ws_init_timeout);
@@ -184,8 +187,17 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                     break Some(Outbound::Close(close::FORBIDDEN, "Session revoked"));
                 }
             }
-            Some(id) = done_rx.recv() => {
-                operations.remove(&id);
+            Some(finished) = done_rx.recv() => {
+                // A stale generation is an operation the client completed itself (its id may
+                // already name a new one): nothing more is said about it.
+                if operations.get(&finished.id).is_some_and(|(generation, _)| *generation == finished.generation) {
+                    operations.remove(&finished.id);
+                    if let Some(last) = finished.last {
+                        if out_tx.send(Outbound::Text(last)).await.is_err() {
+                            break None;
+                        }
+                    }
+                }
             }
             frame = incoming.next() => {
                 let text = match frame {
@@ -228,7 +240,7 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                     }
                     ClientMessage::Pong { .. } => {}
                     ClientMessage::Complete { id } => {
-                        if let Some(handle) = operations.remove(&id) {
+                        if let Some((_, handle)) = operations.remove(&id) {
                             handle.abort();
                         }
                     }
@@ -260,22 +272,32 @@ async fn connection(socket: WebSocket, state: HttpState, offered: bool, request_
                         let op_caller = caller.clone().unwrap_or(Caller::Anonymous(AnonymousReason::Missing));
                         // Its log lines carry the id the client is told to quote in errors.
                         let span = tracing::info_span!("ws_operation", request_id = %op_request_id);
+                        next_generation += 1;
+                        let generation = next_generation;
                         let handle = tokio::spawn(
                             async move {
-                                run_operation(app, params, op_id.clone(), op_request_id, op_caller, nesting_limit, out)
-                                    .await;
-                                let _ = done.send(op_id);
+                                let last = run_operation(
+                                    app,
+                                    params,
+                                    op_id.clone(),
+                                    op_request_id,
+                                    op_caller,
+                                    nesting_limit,
+                                    out,
+                                )
+                                .await;
+                                let _ = done.send(Finished { id: op_id, generation, last });
                             }
                             .instrument(span),
                         );
-                        operations.insert(id, handle);
+                        operations.insert(id, (generation, handle));
                     }
                 }
             }
         }
     };
 
-    for (_, handle) in operations.drain() {
+    for (_, (_, handle)) in operations.drain() {
         handle.abort();
     }
     if let Some(close) = close_with {
@@ -293,6 +315,14 @@ fn init_token(payload: Option<&Value>) -> Option<String> {
     super::context::bearer(value).map(str::to_owned)
 }
 
+/// An operation that ended by itself, with the message that ends it for the client (`None` when
+/// the client can no longer be reached).
+struct Finished {
+    id: String,
+    generation: u64,
+    last: Option<String>,
+}
+
 fn clamp_id(id: &str) -> String {
     id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(40).collect()
 }
@@ -305,15 +335,14 @@ async fn run_operation(
     caller: Caller,
     nesting_limit: usize,
     out: mpsc::Sender<Outbound>,
-) {
+) -> Option<String> {
     let send = |v: Value| {
         let out = out.clone();
         async move { out.send(Outbound::Text(v.to_string())).await.is_ok() }
     };
     if excessive_nesting(&params.query, nesting_limit) {
         let errors = json!([{ "message": "Query is nested too deep.", "extensions": { "code": "QUERY_TOO_LARGE" } }]);
-        send(json!({ "type": "error", "id": id, "payload": errors })).await;
-        return;
+        return Some(json!({ "type": "error", "id": id, "payload": errors }).to_string());
     }
     let mut request = async_graphql::Request::new(params.query);
     if let Some(name) = params.operation_name {
@@ -333,15 +362,14 @@ async fn run_operation(
     while let Some(response) = stream.next().await {
         if !marker.executed() && response.is_err() {
             // Request errors end the operation with an `error` message and no `complete`.
-            send(json!({ "type": "error", "id": id, "payload": response.errors })).await;
-            return;
+            return Some(json!({ "type": "error", "id": id, "payload": response.errors }).to_string());
         }
         let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
         if !send(json!({ "type": "next", "id": id, "payload": payload })).await {
-            return;
+            return None;
         }
     }
-    send(json!({ "type": "complete", "id": id })).await;
+    Some(json!({ "type": "complete", "id": id }).to_string())
 }
 
 #[cfg(test)]
