@@ -135,7 +135,11 @@ impl MemoryConnection {
 
     /// The curated long-term memory, MEMORY.md; null when the agent has none.
     async fn long_term(&self, ctx: &Context<'_>) -> ApiResult<Option<MemoryFile>> {
-        let file = ctx.data_unchecked::<Services>().memory.long_term(&self.agent_id).await.map_err(ApiError::from)?;
+        let file = ctx.data_unchecked::<Services>().memory.long_term(&self.agent_id).await.map_err(|e| match e {
+            // No argument chose this file: the error names the field that read it.
+            MemoryError::File(e) => file_error(e, "longTerm"),
+            e => ApiError::from(e),
+        })?;
         Ok(file.map(MemoryFile::from))
     }
 }

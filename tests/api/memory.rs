@@ -4,7 +4,7 @@ use nexus::services::auth::Role;
 use serde_json::{json, Value};
 
 use crate::both_databases;
-use crate::support::{demo_home, spawn_app, Backend};
+use crate::support::{demo_copy, demo_home, spawn_app, spawn_app_at, Backend};
 
 const MEMORY: &str = "query($id: ID!, $first: Int!, $after: String) { agent(id: $id) {
     memory(first: $first, after: $after) {
@@ -127,7 +127,23 @@ async fn a_page_larger_than_100_is_refused_naming_first(backend: Backend) {
     assert_eq!(resp.body["errors"][0]["extensions"]["field"], "after");
 }
 
+async fn an_unreadable_memory_md_is_an_error_naming_long_term_while_the_notes_still_list(backend: Backend) {
+    let dir = demo_copy();
+    let home = dir.path().join("openclaw");
+    std::fs::write(home.join("workspace/MEMORY.md"), b"caf\xe9 latin-1").unwrap();
+    let app = spawn_app_at(backend, &home, &[]).await;
+    let query = r#"{ agent(id: "main") { memory(first: 1) { totalCount longTerm { path } } } }"#;
+    let resp = app.execute_as(Role::Viewer, query, json!({})).await;
+    let error = &resp.body["errors"][0];
+    assert_eq!(error["extensions"]["field"], "longTerm", "{}", resp.body);
+    assert_eq!(error["extensions"]["reason"], "NOT_UTF8", "{}", resp.body);
+    assert_eq!(error["path"], json!(["agent", "memory", "longTerm"]));
+    // The rest of the answer stands.
+    assert_eq!(resp.body["data"]["agent"]["memory"]["totalCount"], 7);
+}
+
 both_databases!(
+    an_unreadable_memory_md_is_an_error_naming_long_term_while_the_notes_still_list,
     daily_notes_are_listed_newest_first_in_pages_with_the_long_term_memory,
     one_daily_note_is_read_by_date,
     memory_search_finds_lines_across_agents_with_file_line_and_snippet,
