@@ -44,6 +44,8 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
         props: true,
       },
       { path: '/docs/:path(.*)*', name: 'docs', component: () => import('@/views/DocsView.vue') },
+      { path: '/users', name: 'users', component: () => import('@/views/UsersView.vue') },
+      { path: '/account', name: 'account', component: () => import('@/views/AccountView.vue') },
       {
         path: '/sign-in',
         name: 'sign-in',

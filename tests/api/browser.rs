@@ -1,6 +1,7 @@
 //! The dashboard and GraphiQL in a real browser (Debian's Chromium, driven by playwright-core from
 //! `tests/e2e/run.mjs`) against the real server: sign-in, the live status panel, a reload that
-//! keeps the session, GraphiQL with the session, sign-out — with no CSP violations on the way.
+//! keeps the session, GraphiQL with the session, the users page, a user changing their password on
+//! the account page, sign-out — with no CSP violations on the way.
 
 use std::path::Path;
 use std::time::Duration;
@@ -38,7 +39,8 @@ async fn the_owner_signs_in_stays_signed_in_across_a_reload_uses_graphiql_and_si
     require_browser_prerequisites();
     let app = spawn_app(backend).await;
 
-    let (ok, output) = run_node_in("tests/e2e", "run.mjs", &[&app.base, OWNER_PASSWORD], Duration::from_secs(90)).await;
+    let (ok, output) =
+        run_node_in("tests/e2e", "run.mjs", &[&app.base, OWNER_PASSWORD], Duration::from_secs(120)).await;
 
     assert!(ok, "the browser end-to-end run failed:\n{output}");
     assert!(output.contains("e2e: passed"), "{output}");

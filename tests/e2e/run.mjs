@@ -5,7 +5,9 @@
 //   node tests/e2e/run.mjs <baseUrl> <ownerPassword> [ownerUsername]
 //
 // Signs in as the owner, sees the live status panel, reloads (the refresh cookie restores the
-// session), uses GraphiQL with the session, signs out, and checks GraphiQL's signed-out banner.
+// session), uses GraphiQL with the session, creates a user on the users page, signs out; that
+// user signs in, changes their password on the account page and signs in with the new one;
+// then GraphiQL's signed-out banner.
 // Fails on any Content-Security-Policy violation, uncaught page error or request that leaves
 // the server under test. Talks only to <baseUrl>, which must be on 127.0.0.1; the whole run is
 // bounded (RUN_BUDGET_MS). Set NEXUS_E2E_SCREENSHOTS=<dir> to keep screenshots of each step;
@@ -15,7 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 
-const RUN_BUDGET_MS = 50_000
+const RUN_BUDGET_MS = 80_000
 const STEP_TIMEOUT_MS = 15_000
 const CHROMIUM = process.env.NEXUS_CHROMIUM || '/usr/bin/chromium'
 
@@ -238,6 +240,27 @@ try {
     await shot('3-graphiql')
   })
 
+  // A fresh name per run: the check may run against a server that has seen it before.
+  const newUser = { username: `e2e-${Date.now().toString(36)}`, first: 'first secret for e2e', second: 'second secret for e2e' }
+
+  await step('the owner creates a user on the users page', async () => {
+    await page.goto(`${origin}/`)
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click()
+    await page.waitForURL(`${origin}/users`)
+    await page.getByRole('table').waitFor()
+    await page.getByRole('button', { name: 'New user' }).click()
+    await page.getByLabel('Username').fill(newUser.username)
+    await page.getByLabel('Display name').fill('Erin E2E')
+    await page.getByLabel('Role', { exact: true }).selectOption('OPERATOR')
+    await page.getByLabel('Initial password').fill(newUser.first)
+    await page.getByRole('button', { name: 'Create user' }).click()
+    await page.getByText(`Created ${newUser.username} (Operator)`).waitFor()
+    const row = page.getByRole('row').filter({ hasText: newUser.username })
+    await row.waitFor()
+    assert((await row.getByRole('combobox').inputValue()) === 'OPERATOR', 'the new row shows the role')
+    await shot('4-users')
+  })
+
   await step('signing out from the user menu lands on the sign-in page, also after a reload', async () => {
     await page.goto(`${origin}/`)
     await page.getByRole('button', { name: /owner/i }).click()
@@ -247,7 +270,42 @@ try {
     await page.reload()
     await page.getByRole('heading', { name: 'Sign in to Nexus' }).waitFor()
     assert(page.url() === `${origin}/sign-in`, `after the reload the page is ${page.url()}`)
-    await shot('4-signed-out')
+    await shot('5-signed-out')
+  })
+
+  await step('that user signs in, changes their password on the account page and signs in with the new one', async () => {
+    const signIn = async (secret) => {
+      await page.getByLabel('Username').fill(newUser.username)
+      await page.getByLabel('Password').fill(secret)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      // Back to the page the sign-out left (?redirect=), or the overview.
+      await page.waitForURL((url) => url.pathname !== '/sign-in')
+    }
+    await signIn(newUser.first)
+    await page.getByRole('button', { name: /Erin E2E/ }).click()
+    await page.getByRole('link', { name: 'Account & password' }).click()
+    await page.waitForURL(`${origin}/account`)
+    await page.getByLabel('Current password').fill(newUser.first)
+    await page.getByLabel('New password', { exact: true }).fill(newUser.second)
+    await page.getByLabel('New password again').fill(newUser.second)
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByText('Password changed.', { exact: false }).waitFor()
+    // The page goes on with the new session: a reload restores it from the new cookie.
+    await page.reload()
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor()
+    await shot('6-account')
+
+    await page.getByRole('button', { name: /Erin E2E/ }).click()
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL((url) => url.pathname === '/sign-in') // ?redirect= the page left
+    await page.getByLabel('Username').fill(newUser.username)
+    await page.getByLabel('Password').fill(newUser.first)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('alert').filter({ hasText: /password/i }).waitFor()
+    await signIn(newUser.second)
+    await page.getByRole('button', { name: /Erin E2E/ }).click()
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL((url) => url.pathname === '/sign-in') // ?redirect= the page left
   })
 
   await step('GraphiQL without a session points to the dashboard and still runs public queries', async () => {
@@ -257,7 +315,7 @@ try {
     assert((await banner.innerText()).includes('Sign in on the dashboard first'), 'banner text')
     assert((await banner.getByRole('link').getAttribute('href')) === '/', 'the banner links to /')
     await runInGraphiQL('{ serverStatus { version } }', `"version": "${version}"`)
-    await shot('5-graphiql-signed-out')
+    await shot('7-graphiql-signed-out')
   })
 
   const report = []

@@ -220,9 +220,10 @@ export type SessionChange =
   | { type: 'ended'; reason: 'signed-out' | 'expired' }
 
 const SESSION_FIELDS = 'accessToken expiresAt user { id username displayName role }'
-const LOGIN_MUTATION = `mutation Login($input: LoginInput!) { login(input: $input) { ${SESSION_FIELDS} } }`
-const REFRESH_MUTATION = `mutation RefreshSession { refreshSession { ${SESSION_FIELDS} } }`
-const LOGOUT_MUTATION = 'mutation Logout { logout { ok } }'
+export const LOGIN_MUTATION = `mutation Login($input: LoginInput!) { login(input: $input) { ${SESSION_FIELDS} } }`
+export const REFRESH_MUTATION = `mutation RefreshSession { refreshSession { ${SESSION_FIELDS} } }`
+export const LOGOUT_MUTATION = 'mutation Logout { logout { ok } }'
+export const CHANGE_PASSWORD_MUTATION = `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) { ${SESSION_FIELDS} } }`
 
 let accessToken: string | null = null
 let expiresAtMs = 0
@@ -346,6 +347,20 @@ export async function login(username: string, password: string): Promise<Session
   )
   resetSubscriptionClient() // a socket of an earlier session must not carry on
   return startSession(data.login, 'started')
+}
+
+/** Changes the signed-in user's password. The server ends every session of the user (other
+ *  tabs and devices sign in again) and answers with a new one, which this page carries on with.
+ *  Throws a `GraphQLRequestError` (`UNAUTHENTICATED` / `INVALID_CREDENTIALS` for a wrong current
+ *  password, `BAD_USER_INPUT` naming `newPassword`, `RATE_LIMITED`) and keeps the old session. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<SessionUser> {
+  const data = await execute<{ changePassword: SessionPayload }>(
+    CHANGE_PASSWORD_MUTATION,
+    { input: { currentPassword, newPassword } },
+    { auth: true },
+  )
+  resetSubscriptionClient() // the old session's socket is closed by the server; start afresh
+  return startSession(data.changePassword, 'refreshed')
 }
 
 /** Ends the session on the server (revokes the cookie's token family) and here. Resolves with

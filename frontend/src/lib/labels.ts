@@ -87,3 +87,17 @@ export function projectStatusLabel(status: string): string {
 export function projectStatusTone(status: string): Tone {
   return status === 'ACTIVE' ? 'ok' : status === 'ON_HOLD' ? 'warn' : 'muted'
 }
+
+export const ROLES = ['OWNER', 'OPERATOR', 'VIEWER'] as const
+
+/** "Owner", "Operator", "Viewer". */
+export function roleLabel(role: string): string {
+  return role.charAt(0) + role.slice(1).toLowerCase()
+}
+
+/** What each role may do, for hints next to the role choice. */
+export const ROLE_HINTS: Record<string, string> = {
+  OWNER: 'everything, including users',
+  OPERATOR: 'steers work: tasks, approvals, agent files',
+  VIEWER: 'reads everything, changes nothing',
+}

@@ -8,6 +8,7 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import {
+  changePassword as changePasswordOnServer,
   login,
   logout,
   onSessionChange,
@@ -33,6 +34,8 @@ export const useSessionStore = defineStore('session', () => {
   /** Whether the user may steer work and edit workspace files (OPERATOR or OWNER; VIEWERs only read).
    *  The server checks again: this only decides which controls the UI offers. */
   const canOperate = computed(() => user.value?.role === 'OPERATOR' || user.value?.role === 'OWNER')
+  /** Whether the user manages users (OWNER). The server checks again. */
+  const isOwner = computed(() => user.value?.role === 'OWNER')
 
   const stop = onSessionChange((change) => {
     if (change.type === 'ended') {
@@ -76,5 +79,11 @@ export const useSessionStore = defineStore('session', () => {
     await logout()
   }
 
-  return { status, user, endReason, restoreError, signedIn, canOperate, restore, signIn, signOut }
+  /** Changes the password; this page goes on with the new session the server returns. Rejects
+   *  with the server's `GraphQLRequestError` (shown by the account page). */
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await changePasswordOnServer(currentPassword, newPassword)
+  }
+
+  return { status, user, endReason, restoreError, signedIn, canOperate, isOwner, restore, signIn, signOut, changePassword }
 })
