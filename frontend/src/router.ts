@@ -33,6 +33,7 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
         component: () => import('@/views/ProjectDetailView.vue'),
         props: true,
       },
+      { path: '/tasks', name: 'tasks', component: () => import('@/views/TasksView.vue') },
       { path: '/tasks/:id', name: 'task', component: () => import('@/views/TaskDetailView.vue'), props: true },
       { path: '/agents', name: 'agents', component: () => import('@/views/AgentsView.vue') },
       { path: '/agents/:id', name: 'agent', component: () => import('@/views/AgentDetailView.vue'), props: true },

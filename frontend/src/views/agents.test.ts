@@ -89,6 +89,12 @@ describe('the agents pages', () => {
     expect(server.calls.find((c) => c.operation === 'AgentFile')?.variables).toEqual({ id: 'main', name: 'SOUL.md' })
   })
 
+  it('links to the agent’s open tasks on the tasks page', async () => {
+    await renderAt('/agents/main')
+    await screen.findByRole('heading', { name: /Iris/, level: 1 })
+    expect(screen.getByRole('link', { name: 'Open tasks of Iris' }).getAttribute('href')).toBe('/tasks?assignee=main&state=open')
+  })
+
   it('refetches the agent on workspace changes that concern it, not on others', async () => {
     const { server } = await renderAt('/agents/main')
     await screen.findByRole('heading', { name: /Iris/, level: 1 })
