@@ -45,6 +45,7 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
         props: true,
       },
       { path: '/docs/:path(.*)*', name: 'docs', component: () => import('@/views/DocsView.vue') },
+      { path: '/operations', name: 'operations', component: () => import('@/views/OperationsView.vue') },
       { path: '/users', name: 'users', component: () => import('@/views/UsersView.vue') },
       { path: '/account', name: 'account', component: () => import('@/views/AccountView.vue') },
       {

@@ -21,3 +21,29 @@ export function formatTimestamp(iso: string): string {
   const date = new Date(iso)
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString()
 }
+
+/** A span for figures at a glance, in its two largest units: 273600 → "3d 4h", 3720 → "1h 2m",
+ *  45 → "45s"; null (no data) → "—". */
+export function formatSpan(totalSeconds: number | null | undefined): string {
+  if (totalSeconds === null || totalSeconds === undefined || !Number.isFinite(totalSeconds) || totalSeconds < 0) return '—'
+  const s = Math.round(totalSeconds)
+  const units: [string, number][] = [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ]
+  const first = units.findIndex(([, size]) => s >= size)
+  if (first === -1) return '0s'
+  const [unit, size] = units[first]!
+  const whole = Math.floor(s / size)
+  const next = units[first + 1]
+  const rest = next ? Math.floor((s - whole * size) / next[1]) : 0
+  return next && rest ? `${whole}${unit} ${rest}${next[0]}` : `${whole}${unit}`
+}
+
+/** 0.125 → "12.5 %"; null → "—". */
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—'
+  return `${(Math.round(ratio * 1000) / 10).toLocaleString()} %`
+}
