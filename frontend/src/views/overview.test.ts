@@ -97,6 +97,15 @@ describe('the overview', () => {
     expect(screen.getByText('No open incidents.')).toBeTruthy()
   })
 
+  it('links a queue with more tasks than shown to the whole list on the tasks page', async () => {
+    await renderOverview()
+    await screen.findByRole('list', { name: 'Ready' })
+    expect(screen.getByRole('link', { name: 'All 3 ready tasks →' }).getAttribute('href')).toBe('/tasks?state=READY')
+    // Queues shown whole get no such link.
+    expect(screen.queryByRole('link', { name: /tasks in review/ })).toBeNull()
+    expect(screen.queryByRole('link', { name: /blocked tasks/ })).toBeNull()
+  })
+
   it('links task titles to their task page and project names to their project', async () => {
     await renderOverview()
     const approval = await screen.findByRole('list', { name: 'Needs approval' })
