@@ -2,7 +2,7 @@ import { computed, ref, shallowRef, watch, type Ref } from 'vue'
 import { gql, toGraphQLRequestError, type GraphQLRequestError } from '@/api/client'
 import { TASK_STATES } from '@/lib/labels'
 import type { DashboardTask, TaskState } from './useDashboard'
-import type { ProjectSummary } from './useProjects'
+import type { ProjectStatus, ProjectSummary } from './useProjects'
 import { useActions } from './useActions'
 import { combinedLiveState, useScopedLiveRefetch } from './useLiveRefetch'
 import { appendPage, refetchSize, usePagedQuery, type Connection } from './usePagedQuery'
@@ -119,6 +119,28 @@ export const UNARCHIVE_PROJECT_MUTATION = /* GraphQL */ `
     unarchiveProject(input: $input) { project { id archived version } }
   }
 `
+
+export const UPDATE_PROJECT_MUTATION = /* GraphQL */ `
+  mutation UpdateProject($input: UpdateProjectInput!) {
+    updateProject(input: $input) { project { id slug name version } }
+  }
+`
+
+export const DELETE_PROJECT_MUTATION = /* GraphQL */ `
+  mutation DeleteProject($input: DeleteProjectInput!) {
+    deleteProject(input: $input) { projectId deletedTaskCount }
+  }
+`
+
+/** What the edit form sends: every field, so the stored project becomes what the form shows
+ *  (`leadAgentId: null` clears the lead). */
+export interface ProjectChanges {
+  name: string
+  slug: string
+  description: string
+  leadAgentId: string | null
+  status: ProjectStatus
+}
 
 export const TASK_CHANGED_SUBSCRIPTION = /* GraphQL */ `
   subscription TaskChanged($projectId: ID) { taskChanged(projectId: $projectId) { kind projectId taskId } }
@@ -266,6 +288,33 @@ export function useProject(slug: Ref<string>, filter: Ref<TaskListFilter>, pageS
     })
   }
 
+  /** `updateProject` with the version shown; rejects with the server's error (the form shows it:
+   *  a field's next to it; a stale version, after which the page reloads and the draft stays).
+   *  A new slug is the page's to follow (its address changes); otherwise everything refetches. */
+  async function updateProject(changes: ProjectChanges): Promise<{ slug: string; name: string }> {
+    const p = project.data.value
+    if (!p) throw new Error('The project is not loaded')
+    const data = await gql<{ updateProject: { project: { slug: string; name: string } } }>(UPDATE_PROJECT_MUTATION, {
+      input: { projectId: p.id, expectedVersion: p.version, ...changes },
+    })
+    const updated = data.updateProject.project
+    actions.notice.value = { kind: 'ok', text: `Saved: ${updated.name}` }
+    // The form closes now; the page catches up in the background.
+    if (updated.slug === slug.value) void Promise.all([project.refresh(), activity.refresh()])
+    return updated
+  }
+
+  /** `deleteProject` with the version shown (`cascade` also deletes its tasks); resolves with
+   *  how many tasks went with it. */
+  async function deleteProject(cascade: boolean): Promise<number> {
+    const p = project.data.value
+    if (!p) throw new Error('The project is not loaded')
+    const data = await gql<{ deleteProject: { deletedTaskCount: number } }>(DELETE_PROJECT_MUTATION, {
+      input: { projectId: p.id, expectedVersion: p.version, cascade },
+    })
+    return data.deleteProject.deletedTaskCount
+  }
+
   return {
     project,
     board,
@@ -279,5 +328,7 @@ export function useProject(slug: Ref<string>, filter: Ref<TaskListFilter>, pageS
     creating,
     createTask,
     setArchived,
+    updateProject,
+    deleteProject,
   }
 }

@@ -304,11 +304,151 @@ describe('archiving a project', () => {
   })
 })
 
+describe('editing a project', () => {
+  async function openEditor(handlers: Record<string, Handler> = {}) {
+    const rendered = await renderProject(handlers)
+    await fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+    await screen.findByRole('region', { name: 'Edit project' })
+    return rendered
+  }
+
+  it('opens with the project’s values and the focus in the name field', async () => {
+    await openEditor()
+    const name = screen.getByLabelText('Name') as HTMLInputElement
+    expect(name.value).toBe('Apollo')
+    expect(document.activeElement).toBe(name)
+    expect((screen.getByLabelText('Slug') as HTMLInputElement).value).toBe('apollo')
+    expect((screen.getByLabelText('Lead agent id') as HTMLInputElement).value).toBe('main')
+    expect((screen.getByLabelText('Description') as HTMLTextAreaElement).value).toBe('Land on **the moon**.')
+  })
+
+  it('saves every field with the version shown; a cleared lead is sent as null', async () => {
+    const { server } = await openEditor({
+      UpdateProject: () => answers.data({ updateProject: { project: { id: 'p1', slug: 'apollo', name: 'Apollo II', version: 5 } } }),
+    })
+    await fireEvent.update(screen.getByLabelText('Name'), ' Apollo II ')
+    await fireEvent.update(screen.getByLabelText('Lead agent id'), '')
+    await fireEvent.update(screen.getByLabelText('Status'), 'ON_HOLD')
+    await fireEvent.click(screen.getByRole('button', { name: 'Save project' }))
+    expect(await screen.findByText('Saved: Apollo II')).toBeTruthy()
+    expect(server.calls.find((c) => c.operation === 'UpdateProject')?.variables).toEqual({
+      input: {
+        projectId: 'p1',
+        expectedVersion: 4,
+        name: 'Apollo II',
+        slug: 'apollo',
+        description: 'Land on **the moon**.',
+        leadAgentId: null,
+        status: 'ON_HOLD',
+      },
+    })
+    await waitFor(() => expect(calls('Project')).toHaveLength(2))
+    expect(screen.queryByRole('region', { name: 'Edit project' })).toBeNull()
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit' }))
+  })
+
+  it('follows a new slug to the project’s new address', async () => {
+    const { router } = await openEditor({
+      UpdateProject: () => answers.data({ updateProject: { project: { id: 'p1', slug: 'artemis', name: 'Apollo', version: 5 } } }),
+    })
+    await fireEvent.update(screen.getByLabelText('Slug'), 'artemis')
+    await fireEvent.click(screen.getByRole('button', { name: 'Save project' }))
+    await waitFor(() => expect(router.currentRoute.value.path).toBe('/projects/artemis'))
+    await waitFor(() => expect(calls('Project').at(-1)?.variables).toEqual({ slug: 'artemis' }))
+  })
+
+  it('shows a taken slug next to the slug field', async () => {
+    await openEditor({
+      UpdateProject: () => answers.error('CONFLICT', { field: 'slug', reason: 'DUPLICATE_SLUG' }, 'Another project already uses the slug `hermes`.'),
+    })
+    await fireEvent.update(screen.getByLabelText('Slug'), 'hermes')
+    await fireEvent.click(screen.getByRole('button', { name: 'Save project' }))
+    const slug = screen.getByLabelText('Slug')
+    await waitFor(() => expect(slug.getAttribute('aria-invalid')).toBe('true'))
+    expect(document.activeElement).toBe(slug)
+  })
+
+  it('keeps the draft and reloads when the project changed meanwhile, then saves against the new version', async () => {
+    let version = 4
+    let attempts = 0
+    const { server } = await openEditor({
+      Project: () => answers.data({ project: { ...PROJECT, version } }),
+      UpdateProject: () => {
+        attempts += 1
+        return attempts === 1
+          ? answers.error('CONFLICT', { reason: 'STALE_VERSION' }, 'stale')
+          : answers.data({ updateProject: { project: { id: 'p1', slug: 'apollo', name: 'Apollo II', version: 7 } } })
+      },
+    })
+    version = 6 // someone else saved meanwhile
+    await fireEvent.update(screen.getByLabelText('Name'), 'Apollo II')
+    await fireEvent.click(screen.getByRole('button', { name: 'Save project' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('Your edits are kept')
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Apollo II')
+    await fireEvent.click(screen.getByRole('button', { name: 'Save project' }))
+    expect(await screen.findByText('Saved: Apollo II')).toBeTruthy()
+    const sent = server.calls.filter((c) => c.operation === 'UpdateProject').map((c) => (c.variables?.input as { expectedVersion: number }).expectedVersion)
+    expect(sent).toEqual([4, 6])
+  })
+})
+
+describe('deleting a project', () => {
+  async function openDelete(handlers: Record<string, Handler> = {}) {
+    const rendered = await renderProject(handlers)
+    await fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+    await fireEvent.click(await screen.findByRole('button', { name: 'Delete project…' }))
+    return rendered
+  }
+
+  it('deletes a project with tasks only with them, after its slug is typed', async () => {
+    const { server, router } = await openDelete({
+      DeleteProject: () => answers.data({ deleteProject: { projectId: 'p1', deletedTaskCount: 4 } }),
+      Projects: () => answers.data({ projects: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }),
+    })
+    const confirm = screen.getByRole('form', { name: 'Confirm deleting the project' })
+    expect(confirm.textContent).toContain('has 4 tasks')
+    const button = within(confirm).getByRole('button', { name: 'Delete project and 4 tasks' }) as HTMLButtonElement
+    expect(button.disabled).toBe(true)
+    await fireEvent.update(within(confirm).getByLabelText(/Type the slug/), 'apollo')
+    expect(button.disabled).toBe(false)
+    await fireEvent.click(button)
+    await waitFor(() => expect(router.currentRoute.value.path).toBe('/projects'))
+    expect(server.calls.find((c) => c.operation === 'DeleteProject')?.variables).toEqual({
+      input: { projectId: 'p1', expectedVersion: 4, cascade: true },
+    })
+  })
+
+  it('deletes an empty project after one confirmation, without cascading', async () => {
+    const { server, router } = await openDelete({
+      Project: () => answers.data({ project: { ...PROJECT, taskCounts: counts({}) } }),
+      DeleteProject: () => answers.data({ deleteProject: { projectId: 'p1', deletedTaskCount: 0 } }),
+      Projects: () => answers.data({ projects: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }),
+    })
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete project' }))
+    await waitFor(() => expect(router.currentRoute.value.path).toBe('/projects'))
+    expect(server.calls.find((c) => c.operation === 'DeleteProject')?.variables).toEqual({
+      input: { projectId: 'p1', expectedVersion: 4, cascade: false },
+    })
+  })
+
+  it('stays on the page and says why when the server refuses', async () => {
+    const { router } = await openDelete({
+      Project: () => answers.data({ project: { ...PROJECT, taskCounts: counts({}) } }),
+      DeleteProject: () => answers.error('CONFLICT', { reason: 'HAS_TASKS' }, 'The project has 1 task.'),
+    })
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete project' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('The project has 1 task.')
+    expect(router.currentRoute.value.path).toBe('/projects/apollo')
+    await waitFor(() => expect(calls('Project')).toHaveLength(2))
+  })
+})
+
 describe('a project’s page for a viewer', () => {
-  it('offers no New task and no Archive', async () => {
+  it('offers no New task, no Edit and no Archive', async () => {
     await renderProject(asViewer)
     await screen.findByRole('region', { name: 'Backlog (1)' })
     expect(screen.queryByRole('button', { name: 'New task' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull()
     expect(screen.queryByRole('button', { name: /archive/i })).toBeNull()
   })
 })
