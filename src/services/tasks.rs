@@ -734,13 +734,15 @@ impl TaskService {
                 }
                 let task = Task::try_from(model.update(tx.conn()).await?)?;
                 let t = &task.title;
+                // Sentences for people: states by their readable names (`fromState`/`toState` carry the enums).
+                let (from_label, to_label) = (from.label(), to.label());
                 let (kind, summary) = match mv {
-                    Move::Advance => (ActivityKind::TaskMoved, format!("Moved “{t}” from {from} to {to}")),
+                    Move::Advance => (ActivityKind::TaskMoved, format!("Moved “{t}” from {from_label} to {to_label}")),
                     Move::Approve => (ActivityKind::TaskApproved, format!("Approved “{t}”")),
-                    Move::Reject => (ActivityKind::TaskRejected, format!("Sent “{t}” back to IN_PROGRESS")),
-                    Move::Block => (ActivityKind::TaskBlocked, format!("Blocked “{t}” (was {from})")),
-                    Move::Unblock => (ActivityKind::TaskUnblocked, format!("Unblocked “{t}” (back to {to})")),
-                    Move::Cancel => (ActivityKind::TaskCancelled, format!("Cancelled “{t}” (was {from})")),
+                    Move::Reject => (ActivityKind::TaskRejected, format!("Sent “{t}” back to {to_label}")),
+                    Move::Block => (ActivityKind::TaskBlocked, format!("Blocked “{t}” (was {from_label})")),
+                    Move::Unblock => (ActivityKind::TaskUnblocked, format!("Unblocked “{t}” (back to {to_label})")),
+                    Move::Cancel => (ActivityKind::TaskCancelled, format!("Cancelled “{t}” (was {from_label})")),
                 };
                 let mut entry = NewActivity::new(task.project_id.clone(), Some(id.clone()), kind, actor, summary);
                 // A move may carry both (a block with a reason and a note): keep both.

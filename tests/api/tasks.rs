@@ -155,7 +155,7 @@ async fn rejecting_without_a_reason_is_bad_user_input(backend: Backend) {
     let project = create_project(&app, &op, "rejections").await;
     let task = task_in(&app, &op, project["id"].as_str().unwrap(), "REVIEW").await;
     let reject =
-        "mutation($i: RejectTaskInput!) { rejectTask(input: $i) { task { state version } activity { kind detail } } }";
+        "mutation($i: RejectTaskInput!) { rejectTask(input: $i) { task { state version } activity { kind detail summary } } }";
 
     for reason in [None, Some(""), Some("   ")] {
         let resp = app
@@ -196,6 +196,9 @@ async fn rejecting_without_a_reason_is_bad_user_input(backend: Backend) {
     assert_eq!(data["task"]["state"], "IN_PROGRESS");
     assert_eq!(data["activity"]["kind"], "TASK_REJECTED");
     assert_eq!(data["activity"]["detail"], "The summary misses the costs.");
+    // The sentence names states as people read them; `toState` carries the enum.
+    let summary = data["activity"]["summary"].as_str().unwrap();
+    assert!(summary.starts_with("Sent “") && summary.ends_with("” back to In progress"), "{summary}");
 }
 
 async fn approving_and_rejecting_at_once_with_the_same_version_has_one_winner_and_one_activity_entry(backend: Backend) {

@@ -35,6 +35,8 @@ export interface ActivityItem {
   elapsedSeconds: number | null
   taskId: string | null
   actor: { kind: 'USER' | 'AGENT' | 'SYSTEM'; id: string | null; name: string }
+  /** Asked for by feeds that span projects (the overview's). */
+  project?: { name: string; slug: string }
 }
 
 /** The board's filter; the page keeps it in the URL query. */

@@ -50,8 +50,36 @@ function dashboard(overrides: Record<string, unknown> = {}) {
 
 let app: RenderedApp | undefined
 
+const ENTRY = {
+  id: 'a1',
+  kind: 'TASK_TRANSITIONED',
+  summary: 'Approved “Ship v1”',
+  detail: 'looks good',
+  createdAt: '2030-01-01T11:00:00Z',
+  fromState: 'REVIEW',
+  toState: 'DONE',
+  elapsedSeconds: 600,
+  taskId: 't5',
+  actor: { kind: 'USER', id: 'u1', name: 'Owner' },
+  project: { name: 'Apollo', slug: 'apollo' },
+}
+
+function activityPage(nodes: unknown[], opts: { hasNextPage?: boolean; endCursor?: string | null; totalCount?: number } = {}) {
+  return answers.data({
+    activity: {
+      totalCount: opts.totalCount ?? nodes.length,
+      pageInfo: { hasNextPage: opts.hasNextPage ?? false, endCursor: opts.endCursor ?? null },
+      nodes,
+    },
+  })
+}
+
 async function renderOverview(handlers: Record<string, Handler> = {}) {
-  app = await renderSignedIn('/', { Dashboard: () => answers.data(dashboard()), ...handlers })
+  app = await renderSignedIn('/', {
+    Dashboard: () => answers.data(dashboard()),
+    RecentActivity: () => activityPage([ENTRY]),
+    ...handlers,
+  })
   await screen.findByRole('heading', { name: 'Overview' })
   return app
 }
@@ -104,6 +132,26 @@ describe('the overview', () => {
     // Queues shown whole get no such link.
     expect(screen.queryByRole('link', { name: /tasks in review/ })).toBeNull()
     expect(screen.queryByRole('link', { name: /blocked tasks/ })).toBeNull()
+  })
+
+  it('shows what happened across projects, newest first, with each entry’s project and task', async () => {
+    await renderOverview()
+    const feed = await screen.findByRole('list', { name: 'Recent activity' })
+    const entry = within(feed).getAllByRole('listitem')[0]!
+    expect(within(entry).getByRole('link', { name: 'Approved “Ship v1”' }).getAttribute('href')).toBe('/tasks/t5')
+    expect(within(entry).getByRole('link', { name: 'Apollo' }).getAttribute('href')).toBe('/projects/apollo')
+    expect(entry.textContent).toContain('after 10m 0s in Review')
+    expect(app!.server.calls.find((c) => c.operation === 'RecentActivity')?.variables).toEqual({ first: 10 })
+  })
+
+  it('refetches the recent activity when any project’s activity is added', async () => {
+    await renderOverview()
+    await screen.findByRole('list', { name: 'Recent activity' })
+    await subscribed('ActivityAdded')
+    const count = () => app!.server.calls.filter((c) => c.operation === 'RecentActivity').length
+    expect(count()).toBe(1)
+    FakeWebSocket.emit('ActivityAdded', { activityAdded: { id: 'a2', kind: 'TASK_CREATED', projectId: 'p9', taskId: 't9' } })
+    await waitFor(() => expect(count()).toBe(2), { timeout: 2000 })
   })
 
   it('links task titles to their task page and project names to their project', async () => {

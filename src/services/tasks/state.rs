@@ -46,6 +46,19 @@ impl TaskState {
         }
     }
 
+    /// The name people read in activity sentences (`In progress`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Backlog => "Backlog",
+            Self::Ready => "Ready",
+            Self::InProgress => "In progress",
+            Self::Review => "Review",
+            Self::Done => "Done",
+            Self::Blocked => "Blocked",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+
     /// Parses the stored form.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
