@@ -317,6 +317,9 @@ impl TeamService {
             .workspace
             .blocking(move |s| -> Result<AgentFile, TeamError> {
                 let path = files::resolve(&root, &file_name)?;
+                // Another Nexus process on this workspace (a second replica) takes the same
+                // lock, so its check-then-rename cannot interleave with ours.
+                let _across_processes = files::lock_folder(&root).map_err(TeamError::Write)?;
                 let current = current_hash(&path, &file_name, s.max_file_bytes)?;
                 if current != expected_hash {
                     return Err(TeamError::Conflict { name: file_name, expected: expected_hash, current });

@@ -203,6 +203,18 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// Takes an exclusive advisory lock (`flock`) on a folder, held until the returned handle is
+/// dropped; blocks while another process (or another handle in this one) holds it. Writers of
+/// one workspace serialise on its folder, so nothing is added to the workspace itself.
+///
+/// # Errors
+/// The folder cannot be opened or locked.
+pub fn lock_folder(dir: &Path) -> io::Result<File> {
+    let handle = File::open(dir)?;
+    handle.lock()?;
+    Ok(handle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -253,7 +253,36 @@ async fn an_avatar_path_leaving_the_workspace_or_lying_about_its_type_is_not_ser
     }
 }
 
+/// Two Nexus processes (replicas) on one workspace: their check-then-write of a file is
+/// serialised across processes, so of two edits sent with the same hash exactly one lands.
+async fn two_replicas_editing_one_file_at_once_have_exactly_one_winner(backend: Backend) {
+    let dir = demo_copy();
+    let home = dir.path().join("openclaw");
+    let first = spawn_app_at(backend, &home, &[]).await;
+    let second = spawn_app_at(backend, &home, &[]).await;
+    // Sign in before the rounds, so the writes themselves race.
+    first.execute_as_token(Role::Operator).await;
+    second.execute_as_token(Role::Operator).await;
+    let path = home.join("workspace/SOUL.md");
+    for round in 0..12 {
+        let current = sha256(&std::fs::read_to_string(&path).unwrap());
+        let contents =
+            [format!("# Soul, first replica, round {round}\n"), format!("# Soul, second replica, round {round}\n")];
+        let edit = |content: &str| json!({"input": {"agentId": "main", "name": "SOUL.md", "content": content, "expectedHash": current}});
+        let (a, b) = tokio::join!(
+            first.execute_as(Role::Operator, EDIT, edit(&contents[0])),
+            second.execute_as(Role::Operator, EDIT, edit(&contents[1])),
+        );
+        let won: Vec<bool> = [&a, &b].iter().map(|r| r.body["errors"].is_null()).collect();
+        assert_eq!(won.iter().filter(|w| **w).count(), 1, "round {round}: {} / {}", a.body, b.body);
+        let (winner, loser) = if won[0] { (0, &b) } else { (1, &a) };
+        assert_eq!(loser.error_code(), Some("CONFLICT"), "round {round}: {}", loser.body);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), contents[winner], "round {round}");
+    }
+}
+
 both_databases!(
+    two_replicas_editing_one_file_at_once_have_exactly_one_winner,
     the_demo_team_is_listed_with_iris_as_the_default_agent,
     an_agent_shows_its_allow_listed_files_with_hashes_and_their_content,
     an_unknown_agent_is_not_found_and_a_missing_file_too,
