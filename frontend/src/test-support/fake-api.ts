@@ -77,6 +77,25 @@ export const answers = {
     },
   }),
   data: (data: unknown): Answer => ({ body: { data } }),
+  /** One page of a Relay connection at `data[field]`. */
+  connection: (field: string, nodes: unknown[], opts: PageOptions = {}): Answer => ({
+    body: {
+      data: {
+        [field]: {
+          totalCount: opts.totalCount ?? nodes.length,
+          pageInfo: { hasNextPage: opts.hasNextPage ?? false, endCursor: opts.endCursor ?? null },
+          nodes,
+        },
+      },
+    },
+  }),
+}
+
+/** Where a connection page sits: defaults to the last and only page. */
+export interface PageOptions {
+  hasNextPage?: boolean
+  endCursor?: string | null
+  totalCount?: number
 }
 
 /** A WebSocket double: the "server" acknowledges every `connection_init` (recording its

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers, type Handler } from '@/test-support/fake-api'
+import { FakeWebSocket, answers, type Handler, type PageOptions } from '@/test-support/fake-api'
 import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
 
 function task(id: string, title: string, state: string, extra: Record<string, unknown> = {}) {
@@ -64,15 +64,7 @@ const ENTRY = {
   project: { name: 'Apollo', slug: 'apollo' },
 }
 
-function activityPage(nodes: unknown[], opts: { hasNextPage?: boolean; endCursor?: string | null; totalCount?: number } = {}) {
-  return answers.data({
-    activity: {
-      totalCount: opts.totalCount ?? nodes.length,
-      pageInfo: { hasNextPage: opts.hasNextPage ?? false, endCursor: opts.endCursor ?? null },
-      nodes,
-    },
-  })
-}
+const activityPage = (nodes: unknown[], opts: PageOptions = {}) => answers.connection('activity', nodes, opts)
 
 async function renderOverview(handlers: Record<string, Handler> = {}) {
   app = await renderSignedIn('/', {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers, type GraphQLCall, type Handler } from '@/test-support/fake-api'
+import { FakeWebSocket, answers, type GraphQLCall, type Handler, type PageOptions } from '@/test-support/fake-api'
 import { asViewer } from '@/test-support/sessions'
 import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
 import { TASK_STATES } from '@/lib/labels'
@@ -29,15 +29,7 @@ function project(id: string, name: string, extra: Record<string, unknown> = {}) 
 const APOLLO = project('p1', 'Apollo', { taskCounts: counts({ READY: 3, REVIEW: 1, DONE: 12 }) })
 const HERMES = project('p2', 'Hermes', { status: 'ON_HOLD', leadAgentId: null })
 
-function page(nodes: unknown[], opts: { hasNextPage?: boolean; endCursor?: string | null; totalCount?: number } = {}) {
-  return answers.data({
-    projects: {
-      totalCount: opts.totalCount ?? nodes.length,
-      pageInfo: { hasNextPage: opts.hasNextPage ?? false, endCursor: opts.endCursor ?? null },
-      nodes,
-    },
-  })
-}
+const page = (nodes: unknown[], opts: PageOptions = {}) => answers.connection('projects', nodes, opts)
 
 let app: RenderedApp | undefined
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers, type Handler } from '@/test-support/fake-api'
+import { FakeWebSocket, answers, type Handler, type PageOptions } from '@/test-support/fake-api'
 import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
 import { taskFilterVariables } from '@/composables/useTasks'
 
@@ -30,15 +30,7 @@ function task(id: string, title: string, extra: Record<string, unknown> = {}) {
 const PATCH = task('t1', 'Patch the gateway', { state: 'IN_PROGRESS', priority: 'HIGH' })
 const DOCS = task('t2', 'Write the runbook', { assigneeId: null, project: { id: 'p2', name: 'Hermes', slug: 'hermes' } })
 
-function page(nodes: unknown[], opts: { hasNextPage?: boolean; endCursor?: string | null; totalCount?: number } = {}) {
-  return answers.data({
-    tasks: {
-      totalCount: opts.totalCount ?? nodes.length,
-      pageInfo: { hasNextPage: opts.hasNextPage ?? false, endCursor: opts.endCursor ?? null },
-      nodes,
-    },
-  })
-}
+const page = (nodes: unknown[], opts: PageOptions = {}) => answers.connection('tasks', nodes, opts)
 
 let app: RenderedApp | undefined
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, OWNER, answers, sessionPayload, type Handler } from '@/test-support/fake-api'
+import { FakeWebSocket, OWNER, answers, sessionPayload, type Handler, type PageOptions } from '@/test-support/fake-api'
 import { asViewer } from '@/test-support/sessions'
 import { renderSignedIn, type RenderedApp } from '@/test-support/render-app'
 
@@ -17,15 +17,7 @@ const ME = user(OWNER.id, OWNER.username, 'OWNER', { displayName: OWNER.displayN
 const OLGA = user('u3', 'olga', 'OPERATOR')
 const VERA = user('u4', 'vera', 'VIEWER', { disabled: true })
 
-function page(nodes: unknown[], opts: { hasNextPage?: boolean; endCursor?: string | null; totalCount?: number } = {}) {
-  return answers.data({
-    users: {
-      totalCount: opts.totalCount ?? nodes.length,
-      pageInfo: { hasNextPage: opts.hasNextPage ?? false, endCursor: opts.endCursor ?? null },
-      nodes,
-    },
-  })
-}
+const page = (nodes: unknown[], opts: PageOptions = {}) => answers.connection('users', nodes, opts)
 
 let app: RenderedApp | undefined
 
