@@ -1,8 +1,10 @@
 //! Relay connections: `edges { cursor node }`, `nodes`, `pageInfo`, and a `totalCount` that costs
 //! a query only when it is asked for.
 
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Object};
+use std::borrow::Cow;
+
+use async_graphql::connection::PageInfo;
+use async_graphql::{Context, Object, OutputType, TypeName};
 
 use super::errors::{ApiError, ApiResult};
 use super::loaders::{Loaders, ProjectActivityCount, ProjectTaskCounts, TaskActivityCount};
@@ -12,8 +14,77 @@ use crate::services::pagination::{encode_cursor, Page, PageRequest};
 use crate::services::projects::ProjectFilter;
 use crate::services::tasks::{TaskFilter, TaskState};
 
-/// A connection of `N` with a lazily counted `totalCount`.
-pub type Conn<N> = Connection<String, N, TotalCount>;
+/// A page of a list of `N` with a lazily counted `totalCount`, named `<N>Connection` in the
+/// schema. Ours rather than `async_graphql::connection::Connection`, which gives its type no
+/// description; the fields and their shape are the same.
+pub struct Conn<N> {
+    edges: Vec<ConnEdge<N>>,
+    has_previous_page: bool,
+    has_next_page: bool,
+    total: TotalCount,
+}
+
+/// A page of a list: the items with their cursors (`edges`), the items alone (`nodes`), where
+/// the page sits (`pageInfo`) and how many items the whole list holds (`totalCount`).
+#[Object(name_type)]
+impl<N: OutputType> Conn<N> {
+    /// Information to aid in pagination.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
+            start_cursor: self.edges.first().map(|e| e.cursor.clone()),
+            end_cursor: self.edges.last().map(|e| e.cursor.clone()),
+        }
+    }
+
+    /// A list of edges.
+    async fn edges(&self) -> &[ConnEdge<N>] {
+        &self.edges
+    }
+
+    /// A list of nodes.
+    async fn nodes(&self) -> Vec<&N> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+
+    #[graphql(flatten)]
+    async fn additional_fields(&self) -> &TotalCount {
+        &self.total
+    }
+}
+
+impl<N: OutputType> TypeName for Conn<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", N::type_name()).into()
+    }
+}
+
+/// One item of a page with its cursor, named `<N>Edge` in the schema.
+pub struct ConnEdge<N> {
+    cursor: String,
+    node: N,
+}
+
+/// An edge in a connection.
+#[Object(name_type)]
+impl<N: OutputType> ConnEdge<N> {
+    /// A cursor for use in pagination
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    /// The item at the end of the edge
+    async fn node(&self) -> &N {
+        &self.node
+    }
+}
+
+impl<N: OutputType> TypeName for ConnEdge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", N::type_name()).into()
+    }
+}
 
 /// What a connection's `totalCount` counts.
 #[derive(Debug, Clone)]
@@ -75,12 +146,17 @@ pub fn connection<T, N>(
 where
     N: async_graphql::OutputType,
 {
-    let mut conn = Connection::with_additional_fields(request.after.is_some(), page.has_next_page, TotalCount(count));
-    conn.edges.extend(page.items.into_iter().map(|item| {
-        let cursor = encode_cursor(cursor_of(&item));
-        Edge::new(cursor, node(item))
-    }));
-    conn
+    let edges = page
+        .items
+        .into_iter()
+        .map(|item| ConnEdge { cursor: encode_cursor(cursor_of(&item)), node: node(item) })
+        .collect();
+    Conn {
+        edges,
+        has_previous_page: request.after.is_some(),
+        has_next_page: page.has_next_page,
+        total: TotalCount(count),
+    }
 }
 
 /// The complexity of a connection field: its children once per requested item.
