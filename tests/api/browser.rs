@@ -1,7 +1,7 @@
 //! The dashboard and GraphiQL in a real browser (Debian's Chromium, driven by playwright-core from
 //! `tests/e2e/run.mjs`) against the real server: sign-in, the live status panel, a reload that
-//! keeps the session, GraphiQL with the session, the users page, a user changing their password on
-//! the account page, sign-out — with no CSP violations on the way.
+//! keeps the session, GraphiQL with the session, the tasks and operations pages, the users page, a
+//! user changing their password on the account page, sign-out — with no CSP violations on the way.
 
 use std::path::Path;
 use std::time::Duration;

@@ -5,9 +5,9 @@
 //   node tests/e2e/run.mjs <baseUrl> <ownerPassword> [ownerUsername]
 //
 // Signs in as the owner, sees the live status panel, reloads (the refresh cookie restores the
-// session), uses GraphiQL with the session, creates a user on the users page, signs out; that
-// user signs in, changes their password on the account page and signs in with the new one;
-// then GraphiQL's signed-out banner.
+// session), uses GraphiQL with the session, opens the tasks and operations pages, creates a user
+// on the users page, signs out; that user signs in, changes their password on the account page
+// and signs in with the new one; then GraphiQL's signed-out banner.
 // Fails on any Content-Security-Policy violation, uncaught page error or request that leaves
 // the server under test. Talks only to <baseUrl>, which must be on 127.0.0.1; the whole run is
 // bounded (RUN_BUDGET_MS). Set NEXUS_E2E_SCREENSHOTS=<dir> to keep screenshots of each step;
@@ -238,6 +238,19 @@ try {
     const me = await runInGraphiQL('{ me { username role } }', `"username": "${username}"`)
     assert(me.includes('"role": "OWNER"'), `GraphiQL result: ${me}`)
     await shot('3-graphiql')
+  })
+
+  await step('the tasks and operations pages load their data from the server', async () => {
+    await page.goto(`${origin}/`)
+    for (const [link, heading, ready] of [
+      ['Tasks', 'Tasks', () => page.getByText(/^No tasks yet|^\d+ tasks?$/).first().waitFor()],
+      ['Operations', 'Operations', () => page.getByRole('heading', { name: /^Flow — last 30 days$/ }).waitFor()],
+    ]) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor()
+      await ready()
+      await page.locator('.live-live').first().waitFor()
+    }
   })
 
   // A fresh name per run: the check may run against a server that has seen it before.
