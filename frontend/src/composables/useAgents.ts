@@ -61,6 +61,14 @@ export const AGENTS_QUERY = /* GraphQL */ `
   query Agents { agents { ${SUMMARY} } }
 `
 
+/** The team's ids, names and emoji: suggestions for agent-id fields. */
+export const AGENT_IDS_QUERY = /* GraphQL */ `
+  query AgentIds { agents { id name emoji } }
+`
+
+/** The id of the page-wide `<datalist>` of agent ids (`AgentIdList.vue`); agent-id inputs take it as `list`. */
+export const AGENT_IDS_LIST = 'agent-ids'
+
 export const AGENT_QUERY = /* GraphQL */ `
   query Agent($id: ID!, $notes: Int!) {
     agent(id: $id) {

@@ -9,6 +9,12 @@ import { FakeWebSocket, answers, fakeGraphQLServer, type Handler } from './fake-
 
 export const STATUS = { version: '9.9.9', startedAt: '2030-01-01T00:00:00Z', uptimeSeconds: 42, now: '2030-01-01T00:00:42Z' }
 
+/** The team the agent-id suggestions list (`AgentIdList.vue`). */
+export const TEAM = [
+  { id: 'main', name: 'Iris', emoji: '🌈' },
+  { id: 'ops', name: 'Bolt', emoji: null },
+]
+
 export interface RenderedApp {
   server: ReturnType<typeof fakeGraphQLServer>
   router: Router
@@ -21,6 +27,7 @@ export async function renderSignedIn(path: string, handlers: Record<string, Hand
   const server = fakeGraphQLServer({
     ServerStatus: () => answers.data({ serverStatus: STATUS }),
     RefreshSession: () => answers.session('refreshSession', 'tok'),
+    AgentIds: () => answers.data({ agents: TEAM }),
     ...handlers,
   })
   vi.resetModules() // fresh client module: no token or socket from an earlier test

@@ -113,6 +113,15 @@ describe('the tasks page', () => {
     expect((screen.getByLabelText('Assigned to') as HTMLInputElement).disabled).toBe(true)
   })
 
+  it('suggests the team’s agent ids in the assignee box', async () => {
+    await renderTasks()
+    const box = screen.getByLabelText('Assigned to') as HTMLInputElement
+    expect(box.getAttribute('list')).toBe('agent-ids')
+    await waitFor(() => expect(document.querySelectorAll('datalist#agent-ids option')).toHaveLength(2))
+    const options = [...document.querySelectorAll<HTMLOptionElement>('datalist#agent-ids option')].map((o) => `${o.value}=${o.textContent}`)
+    expect(options).toEqual(['main=🌈 Iris', 'ops=Bolt'])
+  })
+
   it('applies the search box on Enter', async () => {
     const { router } = await renderTasks()
     await screen.findByRole('list', { name: 'Tasks' })
