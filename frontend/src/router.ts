@@ -2,7 +2,14 @@
  * Routes, and the guard that keeps signed-out visitors on the sign-in page.
  */
 import { watch } from 'vue'
-import { createRouter, createWebHistory, type LocationQueryValue, type Router, type RouterHistory } from 'vue-router'
+import {
+  createRouter,
+  createWebHistory,
+  type LocationQueryValue,
+  type RouteLocationNormalized,
+  type Router,
+  type RouterHistory,
+} from 'vue-router'
 import type { Pinia } from 'pinia'
 import { useSessionStore } from '@/stores/session'
 
@@ -10,6 +17,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** Reachable without a session. */
     public?: boolean
+    /** The page's name in the browser tab: a text, or made from the route (detail pages). */
+    title?: string | ((route: RouteLocationNormalized) => string)
   }
 }
 
@@ -25,34 +34,68 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
   const router = createRouter({
     history,
     routes: [
-      { path: '/', name: 'dashboard', component: () => import('@/views/OverviewView.vue') },
-      { path: '/projects', name: 'projects', component: () => import('@/views/ProjectsView.vue') },
+      {
+        path: '/',
+        name: 'dashboard',
+        meta: { title: 'Overview' },
+        component: () => import('@/views/OverviewView.vue'),
+      },
+      {
+        path: '/projects',
+        name: 'projects',
+        meta: { title: 'Projects' },
+        component: () => import('@/views/ProjectsView.vue'),
+      },
       {
         path: '/projects/:slug',
         name: 'project',
+        meta: { title: (r) => `Project ${String(r.params.slug)}` },
         component: () => import('@/views/ProjectDetailView.vue'),
         props: true,
       },
-      { path: '/tasks', name: 'tasks', component: () => import('@/views/TasksView.vue') },
-      { path: '/tasks/:id', name: 'task', component: () => import('@/views/TaskDetailView.vue'), props: true },
-      { path: '/agents', name: 'agents', component: () => import('@/views/AgentsView.vue') },
-      { path: '/agents/:id', name: 'agent', component: () => import('@/views/AgentDetailView.vue'), props: true },
-      { path: '/incidents', name: 'incidents', component: () => import('@/views/IncidentsView.vue') },
+      { path: '/tasks', name: 'tasks', meta: { title: 'Tasks' }, component: () => import('@/views/TasksView.vue') },
+      {
+        path: '/tasks/:id',
+        name: 'task',
+        meta: { title: 'Task' },
+        component: () => import('@/views/TaskDetailView.vue'),
+        props: true,
+      },
+      { path: '/agents', name: 'agents', meta: { title: 'Agents' }, component: () => import('@/views/AgentsView.vue') },
+      {
+        path: '/agents/:id',
+        name: 'agent',
+        meta: { title: (r) => `Agent ${String(r.params.id)}` },
+        component: () => import('@/views/AgentDetailView.vue'),
+        props: true,
+      },
+      {
+        path: '/incidents',
+        name: 'incidents',
+        meta: { title: 'Incidents' },
+        component: () => import('@/views/IncidentsView.vue'),
+      },
       {
         path: '/incidents/:id',
         name: 'incident',
+        meta: { title: 'Incident' },
         component: () => import('@/views/IncidentDetailView.vue'),
         props: true,
       },
-      { path: '/docs/:path(.*)*', name: 'docs', component: () => import('@/views/DocsView.vue') },
-      { path: '/operations', name: 'operations', component: () => import('@/views/OperationsView.vue') },
-      { path: '/users', name: 'users', component: () => import('@/views/UsersView.vue') },
-      { path: '/account', name: 'account', component: () => import('@/views/AccountView.vue') },
+      { path: '/docs/:path(.*)*', name: 'docs', meta: { title: 'Docs' }, component: () => import('@/views/DocsView.vue') },
+      {
+        path: '/operations',
+        name: 'operations',
+        meta: { title: 'Operations' },
+        component: () => import('@/views/OperationsView.vue'),
+      },
+      { path: '/users', name: 'users', meta: { title: 'Users' }, component: () => import('@/views/UsersView.vue') },
+      { path: '/account', name: 'account', meta: { title: 'Account' }, component: () => import('@/views/AccountView.vue') },
       {
         path: '/sign-in',
         name: 'sign-in',
         component: () => import('@/views/SignInView.vue'),
-        meta: { public: true },
+        meta: { public: true, title: 'Sign in' },
       },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
@@ -67,6 +110,12 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
     }
     if (to.meta.public || session.signedIn) return true
     return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  })
+
+  // Tabs and history entries say where they are.
+  router.afterEach((to) => {
+    const title = typeof to.meta.title === 'function' ? to.meta.title(to) : to.meta.title
+    document.title = title ? `${title} · Nexus` : 'Nexus'
   })
 
   // The session can end at any time (sign-out, or a refresh the server refused): leave the page.

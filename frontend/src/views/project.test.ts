@@ -120,6 +120,7 @@ afterEach(() => {
 describe('a project’s page', () => {
   it('shows the header with the rendered description and a link to the lead agent', async () => {
     await renderProject()
+    expect(document.title).toBe('Project apollo · Nexus')
     expect(calls('Project')[0]?.variables).toEqual({ slug: 'apollo' })
     const about = screen.getByRole('region', { name: 'About' })
     expect(within(about).getByText('the moon').tagName).toBe('STRONG')

@@ -78,8 +78,9 @@ describe('the tasks page', () => {
     expect(taskCalls()[0]?.variables).toEqual({ first: 25, filter: {} })
   })
 
-  it('is in the top bar', async () => {
+  it('is in the top bar and names itself in the browser tab', async () => {
     await renderTasks()
+    expect(document.title).toBe('Tasks · Nexus')
     expect(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: 'Tasks' }).getAttribute('href')).toBe('/tasks')
   })
 
