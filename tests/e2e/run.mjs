@@ -5,7 +5,8 @@
 //   node tests/e2e/run.mjs <baseUrl> <ownerPassword> [ownerUsername]
 //
 // Signs in as the owner, sees the live status panel, reloads (the refresh cookie restores the
-// session), uses GraphiQL with the session, opens the tasks and operations pages, creates a user
+// session), uses GraphiQL with the session, opens the tasks and operations pages, searches with
+// Ctrl+K, creates a user
 // on the users page, signs out; that user signs in, changes their password on the account page
 // and signs in with the new one; then GraphiQL's signed-out banner.
 // Fails on any Content-Security-Policy violation, uncaught page error or request that leaves
@@ -251,6 +252,17 @@ try {
       await ready()
       await page.locator('.live-live').first().waitFor()
     }
+  })
+
+  await step('Ctrl+K searches projects, tasks and docs and opens a hit', async () => {
+    await page.keyboard.press('Control+k')
+    const dialog = page.getByRole('dialog', { name: 'Search' })
+    await dialog.getByLabel('Search projects, tasks and docs').fill('deployment')
+    const hit = dialog.getByRole('list', { name: 'Search results' }).getByRole('link').first()
+    await hit.waitFor()
+    await hit.click()
+    await page.waitForURL((url) => url.pathname.startsWith('/docs/'))
+    assert((await dialog.count()) === 0, 'the search stays open after following a hit')
   })
 
   // A fresh name per run: the check may run against a server that has seen it before.

@@ -20,11 +20,12 @@ import * as session from '@/api/client'
 import * as tasks from '@/composables/useTasks'
 import * as operations from '@/composables/useOperations'
 import * as recentActivity from '@/composables/useActivity'
+import * as search from '@/composables/useSearch'
 
 const schema = buildSchema(readFileSync(resolve(__dirname, '../../../schema.graphql'), 'utf8'))
 
 const documents: Record<string, string> = {}
-for (const mod of [dashboard, agents, incidents, docs, status, memory, projects, project, task, users, session, tasks, operations, recentActivity]) {
+for (const mod of [dashboard, agents, incidents, docs, status, memory, projects, project, task, users, session, tasks, operations, recentActivity, search]) {
   for (const [name, value] of Object.entries(mod)) {
     if (/_(QUERY|MUTATION|SUBSCRIPTION)$/.test(name) && typeof value === 'string') documents[name] = value
   }
