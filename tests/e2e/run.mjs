@@ -6,9 +6,8 @@
 //
 // Signs in as the owner, sees the live status panel, reloads (the refresh cookie restores the
 // session), uses GraphiQL with the session, opens the tasks and operations pages, searches with
-// Ctrl+K, creates a user
-// on the users page, signs out; that user signs in, changes their password on the account page
-// and signs in with the new one; then GraphiQL's signed-out banner.
+// Ctrl+K, creates a user on the users page, signs out; that user signs in, changes their password
+// on the account page and signs in with the new one; then GraphiQL's signed-out banner.
 // Fails on any Content-Security-Policy violation, uncaught page error or request that leaves
 // the server under test. Talks only to <baseUrl>, which must be on 127.0.0.1; the whole run is
 // bounded (RUN_BUDGET_MS). Set NEXUS_E2E_SCREENSHOTS=<dir> to keep screenshots of each step;
