@@ -94,6 +94,7 @@ describe('the operations page', () => {
     const days = within(await screen.findByRole('list', { name: 'Tasks approved per day' })).getAllByRole('listitem')
     expect(days).toHaveLength(14)
     expect(days[13]!.textContent).toContain('4 done')
+    expect(days[13]!.querySelector('.bar-label [aria-hidden]')?.textContent).toBe('14') // day of month, any locale
     expect((days[13]!.querySelector('.bar') as HTMLElement).style.height).toBe('100%')
     expect((days[1]!.querySelector('.bar') as HTMLElement).style.height).toBe('25%')
     expect(screen.getByText(/last 14 days: 16 in all/)).toBeTruthy()
