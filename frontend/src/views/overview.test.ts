@@ -117,6 +117,12 @@ describe('the overview', () => {
     expect(screen.getByText('No open incidents.')).toBeTruthy()
   })
 
+  it('says in the browser tab how many tasks wait for approval', async () => {
+    await renderOverview()
+    await screen.findByRole('list', { name: 'Needs approval' })
+    expect(document.title).toBe('(1) Overview · Nexus')
+  })
+
   it('links a queue with more tasks than shown to the whole list on the tasks page', async () => {
     await renderOverview()
     await screen.findByRole('list', { name: 'Ready' })
