@@ -47,6 +47,8 @@ export interface AgentDetail extends AgentSummary {
     longTerm: { path: string; content: string; modifiedAt: string } | null
     nodes: DailyNote[]
   }
+  /** Changes made through Nexus to the agent's files, newest first. */
+  activity: { id: string; path: string; summary: string; createdAt: string }[]
 }
 
 export interface WorkspaceChange {
@@ -78,6 +80,7 @@ export const AGENT_QUERY = /* GraphQL */ `
       goal
       files { name size modifiedAt hash }
       memory(first: $notes) { totalCount longTerm { path content modifiedAt } nodes { date path size modifiedAt } }
+      activity(first: 8) { id path summary createdAt }
     }
   }
 `

@@ -21,6 +21,7 @@ const IRIS = {
 const BOLT = { ...IRIS, id: 'bolt', name: 'Bolt', emoji: '⚡', theme: 'builder', isDefault: false, model: null }
 
 const DETAIL = {
+  activity: [{ id: 'c1', path: 'SOUL.md', summary: 'Updated SOUL.md of main', createdAt: '2030-01-02T09:00:00Z' }],
   ...IRIS,
   vibe: 'calm',
   workspace: '/ws/main',
@@ -87,6 +88,12 @@ describe('the agents pages', () => {
     await fireEvent.click(within(screen.getByRole('list', { name: 'Files' })).getByRole('link', { name: 'SOUL.md' }))
     expect(await screen.findByRole('heading', { name: 'Soul' })).toBeTruthy()
     expect(server.calls.find((c) => c.operation === 'AgentFile')?.variables).toEqual({ id: 'main', name: 'SOUL.md' })
+  })
+
+  it('lists the changes made through Nexus to the agent’s files, each opening its file', async () => {
+    await renderAt('/agents/main')
+    const changes = await screen.findByRole('list', { name: 'Changes through Nexus' })
+    expect(within(changes).getByRole('link', { name: 'Updated SOUL.md of main' }).getAttribute('href')).toBe('/agents/main?file=SOUL.md')
   })
 
   it('links to the agent’s open tasks on the tasks page', async () => {
