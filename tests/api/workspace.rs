@@ -38,6 +38,17 @@ async fn change_for(stream: &mut (impl Stream<Item = Value> + Unpin), path: &str
     .unwrap_or_else(|_| panic!("no workspaceChanged for {path} within {within:?}"))
 }
 
+/// Saves `contents` to `path` the way editors and agents do: a temporary file beside it, renamed
+/// over it. A plain `fs::write` truncates first; on a loaded machine the watcher can see (and
+/// Nexus correctly report) the empty file before the bytes land, which a test must not mistake for
+/// the edit.
+fn save(path: &Path, contents: &str) {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    let temp = path.with_file_name(format!(".{name}.saving~"));
+    std::fs::write(&temp, contents).unwrap();
+    std::fs::rename(&temp, path).unwrap();
+}
+
 async fn an_edit_on_disk_reaches_a_workspace_changed_subscriber_within_two_seconds(backend: Backend) {
     let dir = demo_copy();
     let home = dir.path().join("openclaw");
@@ -45,7 +56,7 @@ async fn an_edit_on_disk_reaches_a_workspace_changed_subscriber_within_two_secon
     let mut changes = subscribe(&app).await;
 
     let started = Instant::now();
-    std::fs::write(home.join("workspace/SOUL.md"), "# SOUL.md\n\nEdited on disk.\n").unwrap();
+    save(&home.join("workspace/SOUL.md"), "# SOUL.md\n\nEdited on disk.\n");
     let change = change_for(&mut changes, "SOUL.md", Duration::from_secs(2)).await;
     assert_eq!(change, json!({"kind": "AGENT_FILE", "agentId": "main", "path": "SOUL.md"}));
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -56,10 +67,10 @@ async fn an_edit_on_disk_reaches_a_workspace_changed_subscriber_within_two_secon
     assert_eq!(soul["size"], "# SOUL.md\n\nEdited on disk.\n".len());
 
     // Every kind arrives with its path.
-    std::fs::write(home.join("workspace-ops/memory/2026-12-03.md"), "# 2026-12-03\n- quiet night\n").unwrap();
+    save(&home.join("workspace-ops/memory/2026-12-03.md"), "# 2026-12-03\n- quiet night\n");
     let change = change_for(&mut changes, "memory/2026-12-03.md", Duration::from_secs(2)).await;
     assert_eq!(change, json!({"kind": "MEMORY", "agentId": "ops", "path": "memory/2026-12-03.md"}));
-    std::fs::write(home.join("nexus/docs/runbooks/new-runbook.md"), "# New runbook\n").unwrap();
+    save(&home.join("nexus/docs/runbooks/new-runbook.md"), "# New runbook\n");
     let change = change_for(&mut changes, "runbooks/new-runbook.md", Duration::from_secs(2)).await;
     assert_eq!(change, json!({"kind": "DOC", "agentId": null, "path": "runbooks/new-runbook.md"}));
     std::fs::remove_file(home.join("nexus/incidents/2026-12-01-draft-notes.md")).unwrap();
@@ -313,7 +324,7 @@ async fn resolving_an_incident_on_disk_pings_dashboard_changed_and_empties_its_q
     let text = std::fs::read_to_string(&path).unwrap();
     let edited = text.replacen("**Status:** open", "**Status:** resolved", 1);
     assert_ne!(text, edited, "{file} names its status the documented way");
-    std::fs::write(&path, edited).unwrap();
+    save(&path, &edited);
 
     let ping = tokio::time::timeout(Duration::from_secs(2), pings.next()).await.expect("a dashboardChanged ping");
     assert!(ping.unwrap()["dashboardChanged"]["changes"].as_i64().unwrap() >= 1);
@@ -335,17 +346,17 @@ async fn folders_created_after_start_up_are_watched_from_then_on(backend: Backen
     let mut changes = subscribe(&app).await;
 
     std::fs::create_dir_all(home.join("workspace-qa/memory")).unwrap();
-    std::fs::write(home.join("workspace-qa/memory/2026-12-04.md"), "# 2026-12-04\n- first day\n").unwrap();
+    save(&home.join("workspace-qa/memory/2026-12-04.md"), "# 2026-12-04\n- first day\n");
     let change = change_for(&mut changes, "memory/2026-12-04.md", Duration::from_secs(3)).await;
     assert_eq!(change, json!({"kind": "MEMORY", "agentId": "qa", "path": "memory/2026-12-04.md"}));
     assert_eq!(notes(&app).await, 1);
     // And later edits inside it are seen as usual.
-    std::fs::write(home.join("workspace-qa/SOUL.md"), "# SOUL.md\n").unwrap();
+    save(&home.join("workspace-qa/SOUL.md"), "# SOUL.md\n");
     let change = change_for(&mut changes, "SOUL.md", Duration::from_secs(2)).await;
     assert_eq!(change["agentId"], "qa");
 
     std::fs::create_dir_all(home.join("nexus/docs/runbooks")).unwrap();
-    std::fs::write(home.join("nexus/docs/runbooks/restore.md"), "# Restore drill\n").unwrap();
+    save(&home.join("nexus/docs/runbooks/restore.md"), "# Restore drill\n");
     change_for(&mut changes, "runbooks/restore.md", Duration::from_secs(3)).await;
     let resp = app.execute_as(Role::Viewer, r#"{ doc(path: "runbooks/restore.md") { title } }"#, json!({})).await;
     assert_eq!(resp.data()["doc"]["title"], "Restore drill");
