@@ -339,21 +339,30 @@ async fn connections_over_the_cap_wait_their_turn(backend: Backend) {
 both_databases!(a_client_that_trickles_its_headers_is_cut_off, connections_over_the_cap_wait_their_turn,);
 
 async fn a_request_in_flight_at_shutdown_is_answered_and_new_connections_are_refused(backend: Backend) {
-    use tokio::io::AsyncWriteExt;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app(backend).await;
     let body = r#"{"query":"{__typename}"}"#;
     let mut conn = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let head = format!(
-        "POST /graphql HTTP/1.1\r\nHost: nexus\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        "POST /graphql HTTP/1.1\r\nHost: nexus\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
-    // Headers and half the body: the request is in flight when the shutdown begins.
+    // Headers and half the body. `Expect: 100-continue` makes the server say when its handler
+    // starts reading the body, so the request is surely in flight when the shutdown begins.
     conn.write_all(head.as_bytes()).await.unwrap();
+    let mut interim = [0u8; 25];
+    tokio::time::timeout(std::time::Duration::from_secs(10), conn.read_exact(&mut interim))
+        .await
+        .expect("the server asks for the body in time")
+        .unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
     conn.write_all(&body.as_bytes()[..8]).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     app.begin_shutdown();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(tokio::net::TcpStream::connect(app.addr).await.is_err(), "no new connections once shutting down");
+    let refused_by = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(app.addr).await.is_ok() {
+        assert!(std::time::Instant::now() < refused_by, "no new connections once shutting down");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 
     conn.write_all(&body.as_bytes()[8..]).await.unwrap();
     let answer = read_until_closed(&mut conn, std::time::Duration::from_secs(10)).await;
