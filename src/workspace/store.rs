@@ -51,6 +51,8 @@ struct Inner {
     writes: tokio::sync::Mutex<()>,
     bus: EventBus,
     watch: Mutex<WatchState>,
+    /// Rounds of re-reading since start (see [`Workspace::refresh_rounds`]).
+    rounds: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -109,6 +111,7 @@ impl Workspace {
             writes: tokio::sync::Mutex::new(()),
             bus,
             watch: Mutex::new(WatchState::default()),
+            rounds: std::sync::atomic::AtomicU64::new(0),
         });
         let workspace = Self { inner };
         let (tx, rx) = mpsc::unbounded_channel();
@@ -239,8 +242,15 @@ impl Workspace {
         })
     }
 
+    /// How many times parts of the workspace were re-read since start: a diagnostic that shows an
+    /// idle Nexus leaves its files alone (tests read it).
+    pub fn refresh_rounds(&self) -> u64 {
+        self.inner.rounds.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// One rebuild of the marked parts (the refresh lock held); returns what must be read next.
     async fn refresh_round(&self, mut dirty: Dirty, changes: &mut Vec<WorkspaceChange>) -> Dirty {
+        self.inner.rounds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if dirty.rewatch {
             // Watch first, then read: a file made in between is seen by the read.
             dirty.merge(self.rewatch().await);

@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{
     new_debouncer, new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache,
 };
@@ -24,6 +25,18 @@ pub(super) enum Batch {
     Rescan,
 }
 
+/// Whether an event of this kind can mean new content. The native watcher also reports opens and
+/// reads, and Nexus opens files itself whenever it reads them: letting those through made every
+/// refresh schedule the next, so an idle Nexus re-read its workspace several times a second.
+/// `Close(Write)` stays: it ends a write.
+fn changes_content(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::Access(AccessKind::Any | AccessKind::Read | AccessKind::Open(_) | AccessKind::Other)
+            | EventKind::Access(AccessKind::Close(AccessMode::Read | AccessMode::Execute))
+    )
+}
+
 /// A running watcher; stops when dropped.
 pub(super) enum Watcher {
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
@@ -36,7 +49,9 @@ impl Watcher {
         let handler = move |result: DebounceEventResult| {
             let batch = match result {
                 Ok(events) if events.iter().any(|e| e.need_rescan()) => Batch::Rescan,
-                Ok(events) => Batch::Paths(events.into_iter().flat_map(|e| e.event.paths).collect()),
+                Ok(events) => Batch::Paths(
+                    events.into_iter().filter(|e| changes_content(&e.event.kind)).flat_map(|e| e.event.paths).collect(),
+                ),
                 Err(errors) => {
                     for error in errors {
                         tracing::warn!(error = %error, "workspace watcher error; rescanning");
@@ -296,6 +311,30 @@ mod tests {
             roots().classify(Path::new(p), &mut dirty);
         }
         dirty
+    }
+
+    #[test]
+    fn opening_or_reading_a_file_is_not_a_change_but_writing_closing_renaming_and_removing_are() {
+        use notify::event::{CreateKind, DataChange, ModifyKind, RemoveKind, RenameMode};
+        for ignored in [
+            EventKind::Access(AccessKind::Open(AccessMode::Read)),
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Read),
+            EventKind::Access(AccessKind::Any),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+        ] {
+            assert!(!changes_content(&ignored), "{ignored:?}");
+        }
+        for kept in [
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+            EventKind::Remove(RemoveKind::File),
+            EventKind::Any,
+        ] {
+            assert!(changes_content(&kept), "{kept:?}");
+        }
     }
 
     #[test]

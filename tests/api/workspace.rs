@@ -424,7 +424,38 @@ async fn a_fifo_in_place_of_a_workspace_file_stalls_nothing(backend: Backend) {
     assert!(answered.is_ok(), "a request blocked on a FIFO");
 }
 
+/// Nexus opens files whenever it reads them, and the native watcher reports opens too. Those are
+/// not changes: counted as changes, every re-read scheduled the next and an idle Nexus re-read its
+/// workspace several times a second, for ever.
+async fn reading_the_workspace_is_not_a_change_so_an_idle_nexus_leaves_its_files_alone(backend: Backend) {
+    let dir = demo_copy();
+    let home = dir.path().join("openclaw");
+    let app = spawn_app_at(backend, &home, &[]).await;
+    let workspace = &app.state.services.workspace;
+    let mut changes = subscribe(&app).await;
+    // Read agent files, memory, docs and incidents through the API: every kind of file is opened.
+    let reads = r#"{ agents { id files { name } } main: agent(id: "main") { file(name: "SOUL.md") { content } }
+        ops: agent(id: "ops") { file(name: "MEMORY.md") { content } } memorySearch(query: "deploy") { file line }
+        docSearch(query: "deploy") { path } docs { name } incidents { totalCount } }"#;
+    app.execute_as(Role::Viewer, reads, json!({})).await.data();
+    let settle = Duration::from_millis(1500); // several debounce periods (200 ms each)
+    tokio::time::sleep(settle).await;
+    let idle = workspace.refresh_rounds();
+    tokio::time::sleep(settle).await;
+    assert_eq!(workspace.refresh_rounds(), idle, "the workspace was re-read while nothing changed");
+
+    // A real change is still read, once, and then all is quiet again.
+    save(&home.join("workspace/SOUL.md"), "# SOUL.md\n\nChanged.\n");
+    change_for(&mut changes, "SOUL.md", Duration::from_secs(2)).await;
+    assert!(workspace.refresh_rounds() > idle);
+    tokio::time::sleep(settle).await;
+    let after = workspace.refresh_rounds();
+    tokio::time::sleep(settle).await;
+    assert_eq!(workspace.refresh_rounds(), after, "the workspace kept being re-read after one change");
+}
+
 both_databases!(
+    reading_the_workspace_is_not_a_change_so_an_idle_nexus_leaves_its_files_alone,
     a_fifo_in_place_of_a_workspace_file_stalls_nothing,
     an_edit_on_disk_reaches_a_workspace_changed_subscriber_within_two_seconds,
     a_write_through_nexus_is_announced_once,
