@@ -51,8 +51,8 @@ fn env_number(name: &str, default: usize) -> usize {
 struct Setup {
     admin_url: String,
     database: String,
-    _home: tempfile::TempDir,
-    _servers: Vec<tokio::process::Child>,
+    home: tempfile::TempDir,
+    servers: Vec<tokio::process::Child>,
 }
 
 impl Setup {
@@ -77,19 +77,19 @@ async fn run(samples: usize, edits: usize) -> anyhow::Result<bool> {
 
     let home = tempfile::tempdir()?;
     copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/openclaw"), home.path())?;
-    let mut setup = Setup { admin_url, database, _home: home, _servers: Vec::new() };
+    let mut setup = Setup { admin_url, database, home, servers: Vec::new() };
     let result = measure(&mut setup, &db_url, samples, edits).await;
-    setup._servers.clear(); // kill_on_drop: the servers end before their database goes
+    setup.servers.clear(); // kill_on_drop: the servers end before their database goes
     tokio::time::sleep(Duration::from_millis(200)).await;
     setup.drop_database().await;
     result
 }
 
 async fn measure(setup: &mut Setup, db_url: &str, samples: usize, edits: usize) -> anyhow::Result<bool> {
-    let home = setup._home.path().to_owned();
+    let home = setup.home.path().to_owned();
     // A first, so that it alone migrates and creates the owner; then B.
     let (a_child, a) = serve(db_url, &home).await?;
-    setup._servers.push(a_child);
+    setup.servers.push(a_child);
     // The demo's projects and tasks, so the dashboard query reads a believable database.
     let seeded = tokio::process::Command::new(env!("CARGO_BIN_EXE_nexus"))
         .arg("demo")
@@ -103,7 +103,7 @@ async fn measure(setup: &mut Setup, db_url: &str, samples: usize, edits: usize) 
         .await?;
     anyhow::ensure!(seeded.success(), "`nexus demo` failed");
     let (b_child, b) = serve(db_url, &home).await?;
-    setup._servers.push(b_child);
+    setup.servers.push(b_child);
     println!("two `nexus serve` processes on one PostgreSQL database: A at {a}, B at {b}");
 
     let http = reqwest::Client::new();
