@@ -91,6 +91,20 @@ export const answers = {
   }),
 }
 
+/** An endpoint that is down until `recover()`: `handler` answers UNAVAILABLE ("database down"),
+ *  then whatever `recovered` answers. */
+export function outage(recovered: () => Answer | Promise<Answer>) {
+  let down = true
+  return {
+    handler: (): Answer | Promise<Answer> => (down ? answers.error('UNAVAILABLE', {}, 'database down') : recovered()),
+    recover: () => {
+      down = false
+    },
+  }
+}
+
+export type Outage = ReturnType<typeof outage>
+
 /** Where a connection page sits: defaults to the last and only page. */
 export interface PageOptions {
   hasNextPage?: boolean

@@ -1,11 +1,11 @@
 /**
  * Renders the whole dashboard app, signed in, at a path against the fake API (page tests).
  */
-import { render } from '@testing-library/vue'
+import { fireEvent, render, screen, within } from '@testing-library/vue'
 import { createPinia } from 'pinia'
-import { vi } from 'vitest'
+import { expect, vi } from 'vitest'
 import { createMemoryHistory, type Router } from 'vue-router'
-import { FakeWebSocket, answers, fakeGraphQLServer, type Handler } from './fake-api'
+import { FakeWebSocket, answers, fakeGraphQLServer, type Handler, type Outage } from './fake-api'
 
 export const STATUS = { version: '9.9.9', startedAt: '2030-01-01T00:00:00Z', uptimeSeconds: 42, now: '2030-01-01T00:00:42Z' }
 
@@ -49,4 +49,14 @@ export async function subscribed(operation: string): Promise<void> {
       throw new Error(`not subscribed to ${operation}`)
     }
   })
+}
+
+/** The page names the outage in an alert; once the server is back, the alert's Retry button
+ *  brings back the content `shown` finds. */
+export async function expectRetryAfterOutage(down: Outage, shown: () => Promise<HTMLElement>): Promise<void> {
+  const alert = await screen.findByRole('alert')
+  expect(alert.textContent).toContain('database down')
+  down.recover()
+  await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }))
+  expect(await shown()).toBeTruthy()
 }

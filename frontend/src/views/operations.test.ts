@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers, type Handler } from '@/test-support/fake-api'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { FakeWebSocket, answers, outage, type Handler } from '@/test-support/fake-api'
+import { expectRetryAfterOutage, renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
 import { TASK_STATES } from '@/lib/labels'
 
 const DAYS = Array.from({ length: 14 }, (_, i) => ({ day: `2030-01-${String(i + 1).padStart(2, '0')}`, done: i === 13 ? 4 : i % 3 }))
@@ -131,15 +131,9 @@ describe('the operations page', () => {
   })
 
   it('shows an error with a retry button when the figures cannot be loaded', async () => {
-    let fail = true
-    await renderOperations({
-      Operations: () => (fail ? answers.error('UNAVAILABLE', {}, 'database down') : answers.data({ operations: operations() })),
-    })
-    const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toContain('database down')
-    fail = false
-    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }))
-    expect(await screen.findByRole('heading', { name: 'Flow — last 30 days' })).toBeTruthy()
+    const down = outage(() => answers.data({ operations: operations() }))
+    await renderOperations({ Operations: down.handler })
+    await expectRetryAfterOutage(down, () => screen.findByRole('heading', { name: 'Flow — last 30 days' }))
   })
 
   it('refetches after a dashboardChanged event', async () => {

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers, type Handler, type PageOptions } from '@/test-support/fake-api'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { FakeWebSocket, answers, outage, type Handler, type PageOptions } from '@/test-support/fake-api'
+import { expectRetryAfterOutage, renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
 
 function task(id: string, title: string, state: string, extra: Record<string, unknown> = {}) {
   return {
@@ -180,15 +180,9 @@ describe('the overview', () => {
   })
 
   it('shows an error with a retry button when the dashboard cannot be loaded', async () => {
-    let fail = true
-    await renderOverview({
-      Dashboard: () => (fail ? answers.error('UNAVAILABLE', {}, 'database down') : answers.data(dashboard())),
-    })
-    const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toContain('database down')
-    fail = false
-    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }))
-    expect(await screen.findByRole('list', { name: 'Needs approval' })).toBeTruthy()
+    const down = outage(() => answers.data(dashboard()))
+    await renderOverview({ Dashboard: down.handler })
+    await expectRetryAfterOutage(down, () => screen.findByRole('list', { name: 'Needs approval' }))
   })
 
   it('approves with the task id and the version it saw', async () => {

@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers, type GraphQLCall, type Handler, type PageOptions } from '@/test-support/fake-api'
+import { FakeWebSocket, answers, outage, type GraphQLCall, type Handler, type PageOptions } from '@/test-support/fake-api'
 import { asViewer } from '@/test-support/sessions'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { expectRetryAfterOutage, renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
 import { TASK_STATES } from '@/lib/labels'
 
 const counts = (c: Record<string, number>) => TASK_STATES.map((state) => ({ state, count: c[state] ?? 0 }))
@@ -128,13 +128,9 @@ describe('the projects list', () => {
   })
 
   it('shows an error with a retry button when the projects cannot be loaded', async () => {
-    let fail = true
-    await renderProjects({ Projects: () => (fail ? answers.error('UNAVAILABLE', {}, 'database down') : page([APOLLO])) })
-    const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toContain('database down')
-    fail = false
-    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }))
-    expect(await screen.findByRole('link', { name: 'Apollo' })).toBeTruthy()
+    const down = outage(() => page([APOLLO]))
+    await renderProjects({ Projects: down.handler })
+    await expectRetryAfterOutage(down, () => screen.findByRole('link', { name: 'Apollo' }))
   })
 
   it('refetches after a dashboardChanged event', async () => {

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers, type Handler, type PageOptions } from '@/test-support/fake-api'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { FakeWebSocket, answers, outage, type Handler, type PageOptions } from '@/test-support/fake-api'
+import { expectRetryAfterOutage, renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
 import { taskFilterVariables } from '@/composables/useTasks'
 
 function task(id: string, title: string, extra: Record<string, unknown> = {}) {
@@ -149,13 +149,9 @@ describe('the tasks page', () => {
   })
 
   it('shows an error with a retry button when the tasks cannot be loaded', async () => {
-    let fail = true
-    await renderTasks({ TaskPage: () => (fail ? answers.error('UNAVAILABLE', {}, 'database down') : page([PATCH])) })
-    const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toContain('database down')
-    fail = false
-    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }))
-    expect(await screen.findByRole('link', { name: 'Patch the gateway' })).toBeTruthy()
+    const down = outage(() => page([PATCH]))
+    await renderTasks({ TaskPage: down.handler })
+    await expectRetryAfterOutage(down, () => screen.findByRole('link', { name: 'Patch the gateway' }))
   })
 
   it('refetches when any task changes, subscribed without a project', async () => {

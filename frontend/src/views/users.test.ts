@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, OWNER, answers, sessionPayload, type Handler, type PageOptions } from '@/test-support/fake-api'
+import { FakeWebSocket, OWNER, answers, outage, sessionPayload, type Handler, type PageOptions } from '@/test-support/fake-api'
 import { asViewer } from '@/test-support/sessions'
-import { renderSignedIn, type RenderedApp } from '@/test-support/render-app'
+import { expectRetryAfterOutage, renderSignedIn, type RenderedApp } from '@/test-support/render-app'
 
 function user(id: string, username: string, role: string, extra: Record<string, unknown> = {}) {
   return { id, username, displayName: username.toUpperCase(), role, disabled: false, createdAt: '2030-01-01T10:00:00Z', ...extra }
@@ -175,13 +175,9 @@ describe('the users page', () => {
   })
 
   it('shows an error with a retry button when the users cannot be loaded', async () => {
-    let fail = true
-    await renderUsers({ Users: () => (fail ? answers.error('UNAVAILABLE', {}, 'database down') : page([ME])) })
-    const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toContain('database down')
-    fail = false
-    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }))
-    expect(await screen.findByText('owner', { selector: 'code' })).toBeTruthy()
+    const down = outage(() => page([ME]))
+    await renderUsers({ Users: down.handler })
+    await expectRetryAfterOutage(down, () => screen.findByText('owner', { selector: 'code' }))
   })
 })
 
