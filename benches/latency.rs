@@ -3,7 +3,8 @@
 //!
 //! - a mutation on process A reaches a `taskChanged` subscriber on process B (target: < 1 s);
 //! - a file saved on disk reaches a `workspaceChanged` subscriber (target: < 2 s);
-//! - and, for scale, how long the `dashboard` query and a task mutation take on their own.
+//! - and, for scale, how long the `dashboard` query and a task mutation take on their own, and
+//!   how much memory each process holds afterwards.
 //!
 //! Run: `cargo bench --bench latency` (PostgreSQL at `NEXUS_TEST_DATABASE_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). `BENCH_SAMPLES` (default 200) and
@@ -208,6 +209,9 @@ async fn measure(setup: &mut Setup, db_url: &str, samples: usize, edits: usize) 
     report("createTask round trip on A", &mut mutation);
     report("file saved on disk → workspaceChanged (target < 2 s)", &mut disk);
     report("dashboard query on A (demo data)", &mut dashboard);
+    for (name, child) in ["A", "B"].iter().zip(&setup.servers) {
+        println!("memory of {name} after the run: {}", memory(child.id()));
+    }
     let cross_met = cross.iter().all(|d| *d < Duration::from_secs(1));
     let disk_met = disk.iter().all(|d| *d < Duration::from_secs(2));
     println!();
@@ -229,6 +233,19 @@ fn report(name: &str, values: &mut [Duration]) {
         ms(at(0.99)),
         ms(values[values.len() - 1])
     );
+}
+
+/// Resident and peak resident memory of a process, from `/proc` (Linux; otherwise "unknown").
+fn memory(pid: Option<u32>) -> String {
+    let status = pid.and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok()).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| "unknown".into())
+    };
+    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
 /// Starts `nexus serve` (release build) and returns it with its `host:port`.
