@@ -103,14 +103,22 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
 
   const session = useSessionStore(pinia)
 
+  /** The sign-in page, coming back to `to` afterwards. */
+  const signInFor = (to: RouteLocationNormalized) =>
+    ({ name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }) as const
+
   router.beforeEach(async (to) => {
     await session.restore()
     if (to.name === 'sign-in') {
       return session.signedIn ? safeRedirect(to.query.redirect) : true
     }
     if (to.meta.public || session.signedIn) return true
-    return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+    return signInFor(to)
   })
+
+  // Again just before a page is shown: the session can end while its code is still loading (a
+  // sign-out during the first page load), and the watch below only sees pages already shown.
+  router.beforeResolve((to) => (to.meta.public || session.signedIn ? true : signInFor(to)))
 
   // Tabs and history entries say where they are.
   router.afterEach((to) => {
@@ -124,7 +132,7 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
     (status) => {
       const here = router.currentRoute.value
       if (status === 'signed-out' && !here.meta.public && here.matched.length > 0) {
-        void router.replace({ name: 'sign-in', query: here.fullPath === '/' ? {} : { redirect: here.fullPath } })
+        void router.replace(signInFor(here))
       }
     },
   )

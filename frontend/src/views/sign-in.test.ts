@@ -160,6 +160,33 @@ describe('signing out and ending sessions', () => {
     expect(screen.getByRole('status').textContent).toContain('You have signed out.')
   })
 
+  it('does not show a page whose code was still loading when the session ended', async () => {
+    // A sign-out (or a refused refresh) while the first page is still loading: the guard at the
+    // start of the navigation saw a session, the page must still not be shown without one.
+    fakeGraphQLServer({
+      ServerStatus: () => answers.data({ serverStatus: STATUS }),
+      RefreshSession: () => answers.session('refreshSession', 'tok'),
+      Logout: () => answers.data({ logout: { ok: true } }),
+    })
+    vi.resetModules()
+    api = await import('@/api/client')
+    const { default: App } = await import('@/App.vue')
+    const { createAppRouter } = await import('@/router')
+    const pinia = createPinia()
+    router = createAppRouter(pinia, createMemoryHistory())
+    // Registered after the app's own guard, so it runs once that guard has let the navigation on.
+    router.beforeEach(async () => {
+      if (api.currentUser()) await api.logout()
+    })
+    render(App, { global: { plugins: [pinia, router] } })
+
+    await router.push('/tasks?state=REVIEW')
+
+    expect(router.currentRoute.value.name).toBe('sign-in')
+    expect(router.currentRoute.value.query.redirect).toBe('/tasks?state=REVIEW')
+    await screen.findByRole('heading', { name: 'Sign in to Nexus' })
+  })
+
   it('goes to the sign-in page and says why when the server refuses to refresh the session', async () => {
     let refreshes = 0
     await renderApp('/', {
