@@ -3,10 +3,10 @@
  * projects, tasks and docs after typing stops, hits that link where they belong, keyboard
  * movement, Esc, and the empty and error states.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, answers, type Handler } from '@/test-support/fake-api'
-import { renderSignedIn, type RenderedApp } from '@/test-support/render-app'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { answers, type Handler } from '@/test-support/fake-api'
+import { renderSignedIn, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 import { searchHits } from '@/composables/useSearch'
 
 const ANSWER = {
@@ -30,11 +30,8 @@ async function renderWithSearch(handlers: Record<string, Handler> = {}) {
 const searches = () => app!.server.calls.filter((c) => c.operation === 'GlobalSearch')
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 describe('search hits', () => {

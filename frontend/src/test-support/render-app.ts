@@ -1,7 +1,7 @@
 /**
  * Renders the whole dashboard app, signed in, at a path against the fake API (page tests).
  */
-import { fireEvent, render, screen, within } from '@testing-library/vue'
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/vue'
 import { createPinia } from 'pinia'
 import { expect, vi } from 'vitest'
 import { createMemoryHistory, type Router } from 'vue-router'
@@ -40,6 +40,15 @@ export async function renderSignedIn(path: string, handlers: Record<string, Hand
   await router.push(path)
   await router.isReady()
   return { server, router, api }
+}
+
+/** After each page test: unmounts the app and undoes what `renderSignedIn` set up (the
+ *  subscription client, the stubbed globals, the fake sockets). */
+export function tearDownPage(app: RenderedApp | undefined): void {
+  cleanup()
+  app?.api.resetSubscriptionClient()
+  vi.unstubAllGlobals()
+  FakeWebSocket.reset()
 }
 
 /** Waits until the fake socket has an open subscription named `operation`. */

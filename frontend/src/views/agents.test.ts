@@ -4,9 +4,9 @@
  * live refetches on workspaceChanged.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, OWNER, answers, sessionPayload, type Handler } from '@/test-support/fake-api'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 
 const IRIS = {
   id: 'main',
@@ -54,11 +54,8 @@ async function renderAt(path: string, handlers: Record<string, Handler> = {}) {
 }
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 describe('the agents pages', () => {

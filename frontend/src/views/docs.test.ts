@@ -2,10 +2,10 @@
  * The docs page through the DOM: the tree, a rendered document (raw HTML escaped), the search
  * (`?q=`, hits linking to their line), and live refetches on DOC changes.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, answers } from '@/test-support/fake-api'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 
 const file = (path: string, title: string) => ({ name: path.split('/').pop(), path, title, problem: null, size: 10, modifiedAt: '2030-01-01T00:00:00Z' })
 const TREE = {
@@ -20,11 +20,8 @@ const TREE = {
 let app: RenderedApp | undefined
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 function handlers() {

@@ -3,10 +3,10 @@
  * timeline, status/severity filters in the URL, "Load more" paging, and live refetches on
  * INCIDENT changes.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, answers, type GraphQLCall } from '@/test-support/fake-api'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 
 const base = {
   fileName: 'x.md',
@@ -35,11 +35,8 @@ const RESOLVED = { ...base, id: 'old', title: 'Disk full', severity: 'SEV3', sta
 let app: RenderedApp | undefined
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 const list = () =>

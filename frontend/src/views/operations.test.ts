@@ -3,10 +3,10 @@
  * agent with links to the tasks page, incidents by severity, the window in the URL, and the live
  * refetch on dashboardChanged.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, answers, outage, type Handler } from '@/test-support/fake-api'
-import { expectRetryAfterOutage, renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { expectRetryAfterOutage, renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 import { TASK_STATES } from '@/lib/labels'
 
 const DAYS = Array.from({ length: 14 }, (_, i) => ({ day: `2030-01-${String(i + 1).padStart(2, '0')}`, done: i === 13 ? 4 : i % 3 }))
@@ -58,11 +58,8 @@ const calls = () => app!.server.calls.filter((c) => c.operation === 'Operations'
 const figure = (name: string) => screen.getByText(name, { selector: 'dt' }).closest('div') as HTMLElement
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 describe('the operations page', () => {

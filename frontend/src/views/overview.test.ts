@@ -3,9 +3,9 @@
  * conflicts, and live refetches on dashboardChanged.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, answers, outage, type Handler, type PageOptions } from '@/test-support/fake-api'
-import { expectRetryAfterOutage, renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { expectRetryAfterOutage, renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 
 function task(id: string, title: string, state: string, extra: Record<string, unknown> = {}) {
   return {
@@ -77,12 +77,9 @@ async function renderOverview(handlers: Record<string, Handler> = {}) {
 }
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
-  app = undefined
   vi.useRealTimers()
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
+  tearDownPage(app)
+  app = undefined
 })
 
 describe('the overview', () => {

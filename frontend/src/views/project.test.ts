@@ -3,10 +3,10 @@
  * creating a task (with the server's priority error), archiving with the version shown, the
  * activity feed, what viewers see, and live refetches on the project's events.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, answers, type Handler } from '@/test-support/fake-api'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 import { asViewer } from '@/test-support/sessions'
 import { TASK_STATES } from '@/lib/labels'
 
@@ -110,11 +110,8 @@ async function renderProject(handlers: Record<string, Handler> = {}, path = '/pr
 const calls = (operation: string) => app!.server.calls.filter((c) => c.operation === operation)
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 describe('a project’s page', () => {

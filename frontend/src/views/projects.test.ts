@@ -3,11 +3,11 @@
  * variables, "Load more", the new-project form with the server's field errors, what viewers
  * see, and live refetches on dashboardChanged.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, answers, outage, type GraphQLCall, type Handler, type PageOptions } from '@/test-support/fake-api'
 import { asViewer } from '@/test-support/sessions'
-import { expectRetryAfterOutage, renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { expectRetryAfterOutage, renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 import { TASK_STATES } from '@/lib/labels'
 
 const counts = (c: Record<string, number>) => TASK_STATES.map((state) => ({ state, count: c[state] ?? 0 }))
@@ -43,11 +43,8 @@ const projectCalls = () => app!.server.calls.filter((c) => c.operation === 'Proj
 const lastProjectCall = (): GraphQLCall | undefined => projectCalls().at(-1)
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 describe('the projects list', () => {

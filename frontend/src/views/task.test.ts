@@ -4,10 +4,10 @@
  * version shown, CONFLICT and INVALID_TRANSITION reloads, other errors, busy buttons, what
  * viewers see, and live refetches for this task only.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, answers, type Handler } from '@/test-support/fake-api'
-import { renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 import { asViewer } from '@/test-support/sessions'
 
 const TITLE = 'Write launch notes'
@@ -76,11 +76,8 @@ const calls = (operation: string) => app!.server.calls.filter((c) => c.operation
 const moveButtons = () => within(screen.getByRole('group', { name: 'Moves' })).getAllByRole('button')
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 describe('a task’s page', () => {

@@ -3,10 +3,10 @@
  * filter in the URL and in the query's variables, "Load more", the empty and error states, live
  * refetches on taskChanged, and the link from an agent's page.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
 import { FakeWebSocket, answers, outage, type Handler, type PageOptions } from '@/test-support/fake-api'
-import { expectRetryAfterOutage, renderSignedIn, subscribed, type RenderedApp } from '@/test-support/render-app'
+import { expectRetryAfterOutage, renderSignedIn, subscribed, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 import { taskFilterVariables } from '@/composables/useTasks'
 
 function task(id: string, title: string, extra: Record<string, unknown> = {}) {
@@ -43,11 +43,8 @@ async function renderTasks(handlers: Record<string, Handler> = {}, path = '/task
 const taskCalls = () => app!.server.calls.filter((c) => c.operation === 'TaskPage')
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 describe('the task filter', () => {

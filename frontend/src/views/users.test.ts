@@ -3,11 +3,11 @@
  * the server's field errors, changing a role, disabling, resetting a password, what other roles
  * see, and changing one's own password.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/vue'
-import { FakeWebSocket, OWNER, answers, outage, sessionPayload, type Handler, type PageOptions } from '@/test-support/fake-api'
+import { afterEach, describe, expect, it } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue'
+import { OWNER, answers, outage, sessionPayload, type Handler, type PageOptions } from '@/test-support/fake-api'
 import { asViewer } from '@/test-support/sessions'
-import { expectRetryAfterOutage, renderSignedIn, type RenderedApp } from '@/test-support/render-app'
+import { expectRetryAfterOutage, renderSignedIn, tearDownPage, type RenderedApp } from '@/test-support/render-app'
 
 function user(id: string, username: string, role: string, extra: Record<string, unknown> = {}) {
   return { id, username, displayName: username.toUpperCase(), role, disabled: false, createdAt: '2030-01-01T10:00:00Z', ...extra }
@@ -31,11 +31,8 @@ const rowOf = (username: string) => screen.getByText(username, { selector: 'code
 const usersCalls = () => app!.server.calls.filter((c) => c.operation === 'Users')
 
 afterEach(() => {
-  cleanup()
-  app?.api.resetSubscriptionClient()
+  tearDownPage(app)
   app = undefined
-  vi.unstubAllGlobals()
-  FakeWebSocket.reset()
 })
 
 describe('the users page', () => {
